@@ -1,0 +1,486 @@
+"""The estimator machinery shared by the classifier and the regressor.
+
+This module turns hyper-parameters into the objects of the pure math modules
+(a penalty, a solver, the network's loss) and runs the fit loop: data checks,
+initialization, warm starts, mini-batches, early stopping and convergence
+warnings. The math itself lives in ``_network``, ``penalties`` and ``solvers``.
+"""
+
+import warnings
+from abc import ABCMeta, abstractmethod
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, is_classifier
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from . import _network
+from ._linear import LinearCertificate, optimal_intercept
+from ._validation import (
+    boolean,
+    check_hidden_layer_sizes,
+    either,
+    integer,
+    normalized_sample_weight,
+    one_of,
+    real,
+    validate_params,
+)
+from .penalties import make_penalty
+from .solvers import ProximalAdam, ProximalSGD, fista
+
+_STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+
+def _is_random_state(value):
+    return value is None or isinstance(value, (np.random.RandomState, int, np.integer))
+
+
+PARAMETER_CONSTRAINTS = {
+    "activation": one_of("identity", "logistic", "tanh", "relu"),
+    "solver": one_of("adam", "sgd", "fista"),
+    "penalty": one_of("l1", "l2", "elasticnet", None),
+    "alpha": real(0),
+    "l1_ratio": real(0, 1),
+    "batch_size": either(one_of("auto"), integer(1), description="'auto' or an integer >= 1"),
+    "learning_rate": one_of("constant", "invscaling", "adaptive"),
+    "learning_rate_init": real(0, low_open=True),
+    "power_t": real(0),
+    "max_iter": integer(1),
+    "shuffle": boolean,
+    "random_state": lambda v: None if _is_random_state(v) and not isinstance(v, bool)
+    else "must be None, an int or a numpy RandomState",
+    "tol": real(0),
+    "verbose": either(boolean, integer(0), description="a bool or an integer >= 0"),
+    "warm_start": boolean,
+    "momentum": real(0, 1),
+    "nesterovs_momentum": boolean,
+    "early_stopping": boolean,
+    "validation_fraction": real(0, 1, high_open=True),
+    "beta_1": real(0, 1, high_open=True),
+    "beta_2": real(0, 1, high_open=True),
+    "epsilon": real(0, low_open=True),
+    "n_iter_no_change": integer(1),
+}
+
+
+class TrainingDivergedError(ValueError):
+    """The loss or the weights became non-finite during training."""
+
+
+def _diverged(solver, learning_rate_init):
+    return TrainingDivergedError(
+        f"Training diverged: the loss became non-finite with solver={solver!r}. "
+        f"Use a smaller learning_rate_init (now {learning_rate_init}) or scale the "
+        "input data (e.g. with StandardScaler)."
+    )
+
+
+class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
+    """Shared base of :class:`RegularizedMLPClassifier` and
+    :class:`RegularizedMLPRegressor`; not meant to be used directly."""
+
+    _parameter_checks = PARAMETER_CONSTRAINTS
+
+    @abstractmethod
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        penalty="elasticnet",
+        alpha=1e-4,
+        l1_ratio=0.5,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=1e-3,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.penalty = penalty
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+
+    # ----------------------------------------------------------------- subclass hooks
+    @abstractmethod
+    def _encode_targets(self, y, first_pass, classes, incremental):
+        """Return the target matrix ``Y`` (n_samples, n_outputs) for the loss."""
+
+    @abstractmethod
+    def _output_activation(self, Y):
+        """Name of the output activation for the encoded targets ``Y``."""
+
+    @abstractmethod
+    def _target_sample_weight(self, y, incremental):
+        """Per-sample multipliers from the targets (class weights), or None."""
+
+    @abstractmethod
+    def _score_predictions(self, y_true, output, sample_weight):
+        """Validation score (higher is better) of raw network ``output``."""
+
+    # --------------------------------------------------------------------- checks
+    def _check_params(self):
+        validate_params(self, self._parameter_checks)
+        if self.early_stopping and self.validation_fraction <= 0:
+            raise ValueError(
+                "The 'validation_fraction' parameter must be in (0, 1) when "
+                f"early_stopping=True; got {self.validation_fraction!r}."
+            )
+        return check_hidden_layer_sizes(self.hidden_layer_sizes)
+
+    def _validate_X(self, X, reset):
+        return validate_data(
+            self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=reset
+        )
+
+    # ------------------------------------------------------------------------ fit
+    def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):
+        hidden_layer_sizes = self._check_params()
+        first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=not is_classifier(self),
+            dtype=(np.float64, np.float32),
+            reset=first_pass,
+        )
+        Y = self._encode_targets(y, first_pass, classes, incremental).astype(X.dtype)
+        n_samples, n_features = X.shape
+        weights = normalized_sample_weight(sample_weight, n_samples, np.float64)
+        multipliers = self._target_sample_weight(y, incremental)
+        if multipliers is not None:
+            weights = normalized_sample_weight(weights * multipliers, n_samples, np.float64)
+        weights = weights.astype(X.dtype)
+
+        layer_units = [n_features, *hidden_layer_sizes, Y.shape[1]]
+        self._random_state = check_random_state(self.random_state)
+        if first_pass:
+            self._initialize(layer_units, Y, weights, X.dtype)
+        else:
+            self._check_warm_start_shapes(layer_units, X.dtype)
+        penalty = make_penalty(self.penalty, self.alpha, self.l1_ratio)
+
+        if self.solver == "fista":
+            self._fit_fista(X, Y, weights, penalty)
+        else:
+            self._fit_stochastic(X, Y, y, weights, penalty, incremental)
+
+        if not all(np.all(np.isfinite(p)) for p in self.coefs_ + self.intercepts_):
+            raise _diverged(self.solver, self.learning_rate_init)
+        self.loss_ = self._objective(X, Y, weights, penalty)
+        return self
+
+    def _initialize(self, layer_units, Y, sample_weight, dtype):
+        self.n_outputs_ = Y.shape[1]
+        self.n_layers_ = len(layer_units)
+        self.out_activation_ = self._output_activation(Y)
+        if self.n_layers_ == 2:
+            # Without hidden layers the problem is convex: start from zero weights,
+            # as linear models do, so that unused features are exactly 0 from the start.
+            self.coefs_ = [np.zeros(layer_units, dtype=dtype)]
+            self.intercepts_ = [np.zeros(layer_units[1], dtype=dtype)]
+        else:
+            self.coefs_, self.intercepts_ = _network.init_params(
+                layer_units, self.activation, self._random_state, dtype
+            )
+        # Start the output intercept at the best constant model, so that the network
+        # only has to learn the deviations from it (and a fully zeroed network
+        # predicts the weighted mean or the class priors).
+        self.intercepts_[-1][:] = self._best_constant(Y, sample_weight)
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.loss_curve_ = []
+        self._no_improvement_count = 0
+        if self.early_stopping:
+            self.validation_scores_ = []
+            self.best_validation_score_ = -np.inf
+            self.best_loss_ = None
+        else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+            self.best_loss_ = np.inf
+        if hasattr(self, "_optimizer"):
+            del self._optimizer
+
+    def _best_constant(self, Y, sample_weight):
+        if self.out_activation_ == "identity":
+            return sample_weight @ Y
+        # Clip the class frequencies away from 0 and 1 so that the logits are finite.
+        frequencies = np.clip(sample_weight @ Y, 1e-6, 1 - 1e-6)
+        if self.out_activation_ == "softmax":
+            return np.log(frequencies) - np.log(frequencies).mean()
+        return np.log(frequencies) - np.log1p(-frequencies)
+
+    def _check_warm_start_shapes(self, layer_units, dtype):
+        expected = list(zip(layer_units[:-1], layer_units[1:]))
+        if [W.shape for W in self.coefs_] != expected:
+            raise ValueError(
+                "warm_start and partial_fit need the same network shape as the previous "
+                f"fit: layers {[W.shape for W in self.coefs_]} were fitted, but "
+                f"hidden_layer_sizes and the data now give {expected}."
+            )
+        self.coefs_ = [W.astype(dtype, copy=False) for W in self.coefs_]
+        self.intercepts_ = [b.astype(dtype, copy=False) for b in self.intercepts_]
+
+    def _objective(self, X, Y, sample_weight, penalty):
+        loss = _network.data_loss(
+            self.coefs_, self.intercepts_, X, Y, sample_weight,
+            self.activation, self.out_activation_,
+        )
+        return float(loss + penalty.value(self.coefs_))
+
+    # ---------------------------------------------------------------------- FISTA
+    def _fit_fista(self, X, Y, sample_weight, penalty):
+        smooth = _network.DataLoss(X, Y, sample_weight, self.activation, self.out_activation_)
+        certificate = None
+        if self.n_layers_ == 2 and not penalty.is_zero:
+            certificate = LinearCertificate(
+                X, Y, sample_weight, penalty, self.out_activation_, self.tol
+            )
+        result = fista(
+            smooth,
+            self.coefs_,
+            self.intercepts_,
+            penalty,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            certificate=certificate,
+            verbose=bool(self.verbose),
+        )
+        self.coefs_, self.intercepts_ = result.coefs, result.intercepts
+        if self.n_layers_ == 2 and penalty.is_zero:
+            self.intercepts_[0][:] = optimal_intercept(
+                np.asarray(X @ self.coefs_[0]), Y, sample_weight,
+                self.out_activation_, self.intercepts_[0],
+            )
+        self.n_iter_ = result.n_iter
+        self.t_ += X.shape[0] * result.n_iter
+        self.loss_curve_.extend(result.objective_curve)
+        if result.objective_curve and self.best_loss_ is not None:
+            self.best_loss_ = min(self.best_loss_, min(result.objective_curve))
+        if not np.isfinite(result.objective):
+            raise _diverged(self.solver, self.learning_rate_init)
+        if not result.converged:
+            warnings.warn(
+                f"FISTA: maximum iterations ({self.max_iter}) reached and the optimization "
+                f"has not converged to tol={self.tol}. Increase max_iter.",
+                ConvergenceWarning,
+            )
+
+    # -------------------------------------------------------------- SGD and Adam
+    def _make_optimizer(self):
+        params = self.coefs_ + self.intercepts_
+        if self.solver == "sgd":
+            return ProximalSGD(
+                params, self.learning_rate_init, self.learning_rate, self.momentum,
+                self.nesterovs_momentum, self.power_t,
+            )
+        return ProximalAdam(
+            params, self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon
+        )
+
+    def _fit_stochastic(self, X, Y, y, sample_weight, penalty, incremental):
+        if self.early_stopping and incremental:
+            raise ValueError("partial_fit does not support early_stopping=True.")
+        if not incremental or not hasattr(self, "_optimizer"):
+            self._optimizer = self._make_optimizer()
+        optimizer = self._optimizer
+
+        if self.early_stopping:
+            stratify = y if is_classifier(self) and self.n_outputs_ == 1 else None
+            train, val = train_test_split(
+                np.arange(X.shape[0]),
+                test_size=self.validation_fraction,
+                random_state=self._random_state,
+                stratify=stratify,
+            )
+            if val.shape[0] < 2:
+                raise ValueError(
+                    "The validation set is too small: increase validation_fraction or "
+                    "use more samples."
+                )
+            X_val, y_val, sw_val = X[val], y[val], sample_weight[val]
+            X, Y = X[train], Y[train]
+            sample_weight = sample_weight[train] / sample_weight[train].sum()
+        if sp.issparse(X):
+            X = X.tocsr()  # row slicing for mini-batches
+
+        n_samples = X.shape[0]
+        if self.batch_size == "auto":
+            batch_size = min(200, n_samples)
+        else:
+            if self.batch_size > n_samples:
+                warnings.warn(
+                    f"batch_size={self.batch_size} is larger than the number of samples "
+                    f"({n_samples}); using {n_samples}."
+                )
+            batch_size = min(self.batch_size, n_samples)
+
+        layer_units = [X.shape[1]] + [W.shape[1] for W in self.coefs_]
+        workspace = _network.Workspace(layer_units, batch_size, X.dtype)
+        coefs, intercepts = self.coefs_, self.intercepts_
+        order = np.arange(n_samples)
+        stopped = False
+        for _ in range(self.max_iter):
+            if self.shuffle:
+                order = self._random_state.permutation(n_samples)
+            epoch_loss = 0.0
+            for start in range(0, n_samples, batch_size):
+                if self.shuffle:
+                    rows = order[start : start + batch_size]
+                else:
+                    rows = slice(start, start + batch_size)
+                X_batch, Y_batch = X[rows], Y[rows]
+                n_batch = Y_batch.shape[0]
+                # Rescale so that each batch's loss estimates the full weighted loss.
+                batch_weight = sample_weight[rows] * (n_samples / n_batch)
+                batch_loss, coef_grads, intercept_grads = _network.loss_and_grad(
+                    coefs, intercepts, X_batch, Y_batch, batch_weight,
+                    self.activation, self.out_activation_, workspace,
+                )
+                if not np.isfinite(batch_loss):
+                    raise _diverged(self.solver, self.learning_rate_init)
+                epoch_loss += batch_loss * (n_batch / n_samples)
+                optimizer.update(coefs, intercepts, coef_grads, intercept_grads, penalty)
+
+            self.n_iter_ += 1
+            self.t_ += n_samples
+            self.loss_curve_.append(epoch_loss + penalty.value(coefs))
+            if not np.isfinite(self.loss_curve_[-1]):
+                raise _diverged(self.solver, self.learning_rate_init)
+            if self.verbose:
+                print(f"Iteration {self.n_iter_}, loss = {self.loss_curve_[-1]:.8f}")
+            if self.early_stopping:
+                self._track_validation(X_val, y_val, sw_val)
+            else:
+                self._track_training_loss()
+            optimizer.iteration_ends(self.t_)
+
+            if self._no_improvement_count > self.n_iter_no_change:
+                if optimizer.trigger_stopping():
+                    stopped = True
+                    if self.verbose:
+                        print(
+                            f"{'Validation score' if self.early_stopping else 'Training loss'}"
+                            f" did not improve more than tol={self.tol} for "
+                            f"{self.n_iter_no_change} consecutive epochs. Stopping."
+                        )
+                    break
+                self._no_improvement_count = 0
+            if incremental:
+                break
+        else:
+            if not incremental and not stopped:
+                warnings.warn(
+                    f"Stochastic optimizer: maximum iterations ({self.max_iter}) reached "
+                    "and the optimization has not converged yet.",
+                    ConvergenceWarning,
+                )
+        if self.early_stopping:
+            self.coefs_, self.intercepts_ = self._best_coefs, self._best_intercepts
+
+    def _track_training_loss(self):
+        latest = self.loss_curve_[-1]
+        if latest > self.best_loss_ - self.tol:
+            self._no_improvement_count += 1
+        else:
+            self._no_improvement_count = 0
+        self.best_loss_ = min(self.best_loss_, latest)
+
+    def _track_validation(self, X_val, y_val, sw_val):
+        output = _network.forward(
+            self.coefs_, self.intercepts_, X_val, self.activation, self.out_activation_
+        )
+        score = self._score_predictions(y_val, output, sw_val)
+        self.validation_scores_.append(score)
+        if self.verbose:
+            print(f"Validation score: {score:f}")
+        if score < self.best_validation_score_ + self.tol:
+            self._no_improvement_count += 1
+        else:
+            self._no_improvement_count = 0
+        if score > self.best_validation_score_ or not hasattr(self, "_best_coefs"):
+            self.best_validation_score_ = score
+            self._best_coefs = [W.copy() for W in self.coefs_]
+            self._best_intercepts = [b.copy() for b in self.intercepts_]
+
+    # --------------------------------------------------------------------- output
+    def _forward(self, X):
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        return _network.forward(
+            self.coefs_, self.intercepts_, X, self.activation, self.out_activation_
+        )
+
+    def _check_partial_fit_solver(self):
+        if self.solver not in _STOCHASTIC_SOLVERS:
+            raise AttributeError(
+                f"partial_fit is only available for the stochastic solvers "
+                f"{_STOCHASTIC_SOLVERS}, not solver={self.solver!r}."
+            )
+        return True
+
+    @property
+    def feature_importances_(self):
+        """Euclidean norm of each input feature's outgoing first-layer weights.
+
+        Exactly 0 for a feature the network does not use, so
+        :class:`~sklearn.feature_selection.SelectFromModel` can drop it.
+        """
+        check_is_fitted(self)
+        return np.sqrt(np.einsum("ij,ij->i", self.coefs_[0], self.coefs_[0]))
+
+    def _check_linear(self):
+        check_is_fitted(self)
+        if self.n_layers_ != 2:
+            raise AttributeError(
+                "coef_ and intercept_ exist only for a network without hidden layers "
+                f"(hidden_layer_sizes=()); this one has {self.n_layers_ - 2} hidden "
+                "layer(s): use coefs_ and intercepts_."
+            )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags

@@ -1,0 +1,186 @@
+"""Docstring parts shared by both estimators, so each is written once."""
+
+SHARED_PARAMETERS = """\
+    hidden_layer_sizes : tuple of int, default=(100,)
+        Number of units in each hidden layer. ``()`` means no hidden layer: the
+        network is then a linear model and the objective is convex.
+
+    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
+        Activation of the hidden layers.
+
+    solver : {'adam', 'sgd', 'fista'}, default='adam'
+        - 'adam': mini-batch proximal Adam; each weight is soft-thresholded with its
+          own Adam step size.
+        - 'sgd': mini-batch proximal SGD with momentum and the learning-rate
+          schedules of ``learning_rate``.
+        - 'fista': full-batch accelerated proximal gradient with backtracking and
+          adaptive restart. Without hidden layers it stops on a duality gap and
+          reaches the exact optimum; with hidden layers it is a monotone optimizer
+          for small data sets (the role of 'lbfgs' in scikit-learn's MLP).
+
+    penalty : {'l1', 'l2', 'elasticnet'} or None, default='elasticnet'
+        Penalty on the weights (never on intercepts). 'l1' and 'l2' ignore
+        ``l1_ratio`` (they are ``l1_ratio=1`` and ``l1_ratio=0``); None ignores
+        ``alpha``.
+
+    alpha : float, default=1e-4
+        Regularization strength, ``alpha >= 0``, scaled as in
+        :class:`~sklearn.linear_model.ElasticNet` (see Notes).
+
+    l1_ratio : float, default=0.5
+        Elastic-net mixing in ``[0, 1]``, used only when ``penalty='elasticnet'``.
+
+    batch_size : int or 'auto', default='auto'
+        Mini-batch size for 'sgd' and 'adam'; 'auto' is ``min(200, n_samples)``.
+        Ignored by 'fista', which always uses the whole data.
+
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        Step-size schedule of 'sgd': constant; ``learning_rate_init / t**power_t``
+        with ``t`` the number of samples seen; or divided by 5 each time the
+        training loss (or validation score) stops improving, until below 1e-6.
+
+    learning_rate_init : float, default=1e-3
+        Initial step size of 'sgd' and 'adam'.
+
+    power_t : float, default=0.5
+        Exponent of the 'invscaling' schedule.
+
+    max_iter : int, default=200
+        Maximum number of epochs ('sgd', 'adam') or iterations ('fista').
+
+    shuffle : bool, default=True
+        Whether to shuffle the samples at each epoch ('sgd', 'adam').
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weight initialization, the shuffling and the validation split.
+        Pass an int for reproducible results.
+
+    tol : float, default=1e-4
+        Tolerance. 'sgd'/'adam': training stops when the loss (or the validation
+        score) has not improved by ``tol`` for ``n_iter_no_change`` epochs.
+        'fista' without hidden layers: the duality gap must fall below
+        ``tol * sum_i s_i ||y_i - ybar||^2`` (regression, as in ``ElasticNet``) or
+        below ``tol`` times the loss of the best constant model (classification).
+        'fista' with hidden layers: the max-norm of the proximal gradient mapping
+        must fall below ``tol``.
+
+    verbose : bool, default=False
+        Print progress.
+
+    warm_start : bool, default=False
+        Start ``fit`` from the weights of the previous fit, which makes a path of
+        decreasing or increasing ``alpha`` cheap.
+
+    momentum : float, default=0.9
+        Momentum of 'sgd', in ``[0, 1]``.
+
+    nesterovs_momentum : bool, default=True
+        Whether 'sgd' uses Nesterov's momentum.
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data ('sgd', 'adam'), stop when the
+        validation score stops improving, and keep the best weights.
+
+    validation_fraction : float, default=0.1
+        Share of the data held out for early stopping, in ``(0, 1)``.
+
+    beta_1, beta_2 : float, default=0.9, 0.999
+        Decay rates of Adam's moment estimates, in ``[0, 1)``.
+
+    epsilon : float, default=1e-8
+        Adam's numerical-stability constant.
+
+    n_iter_no_change : int, default=10
+        Number of epochs without improvement tolerated before stopping.
+"""
+
+SHARED_ATTRIBUTES = """\
+    coefs_ : list of ndarray
+        Weight matrices; ``coefs_[i]`` has shape ``(units in layer i, units in
+        layer i + 1)``.
+
+    intercepts_ : list of ndarray
+        Intercept vectors, one per layer after the input.
+
+    loss_ : float
+        The penalized objective (see Notes) at the fitted weights, on the data
+        passed to ``fit``.
+
+    loss_curve_ : list of float
+        Objective after each epoch ('sgd', 'adam'; the data term averaged over the
+        epoch's mini-batches) or each iteration ('fista').
+
+    best_loss_ : float or None
+        Lowest value in ``loss_curve_``; None with early stopping.
+
+    validation_scores_ : list of float or None
+        Validation score after each epoch with early stopping, else None.
+
+    best_validation_score_ : float or None
+        Best validation score with early stopping, else None.
+
+    t_ : int
+        Number of training samples seen by the solver.
+
+    n_iter_ : int
+        Number of epochs ('sgd', 'adam') or iterations ('fista') run.
+
+    n_layers_ : int
+        Number of layers, input and output included.
+
+    n_outputs_ : int
+        Number of output units.
+
+    out_activation_ : str
+        Output activation: 'identity', 'logistic' or 'softmax'.
+
+    feature_importances_ : ndarray of shape (n_features_in_,)
+        Euclidean norm of each input feature's outgoing first-layer weights;
+        exactly 0 for features the network does not use.
+
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen during ``fit``, when ``X`` has string column
+        names.
+"""
+
+OBJECTIVE_NOTES = """\
+    With sample weights ``s`` scaled to sum to 1 (``1/n`` each when not given),
+    weight matrices ``W`` (intercepts are never penalized) and
+    ``rho = l1_ratio``, the estimator minimizes
+
+    .. math::
+
+        \\sum_i s_i \\, \\ell(y_i, f(x_i))
+        + \\alpha \\rho \\lVert W \\rVert_1
+        + \\tfrac12 \\alpha (1 - \\rho) \\lVert W \\rVert_2^2
+
+    where the norms run over every entry of every weight matrix. This is the
+    scaling of :class:`~sklearn.linear_model.ElasticNet`'s ``alpha``. It is *not*
+    that of scikit-learn's :class:`~sklearn.neural_network.MLPRegressor`, whose
+    penalty ``alpha_mlp / (2 b) ||W||^2`` is divided by the number ``b`` of samples
+    in a batch (``n_samples`` for 'lbfgs', ``batch_size`` for 'sgd' and 'adam'):
+    for one output, ``penalty='l2', alpha=alpha_mlp / b`` is the same objective.
+
+    After each gradient step on the loss, the penalty is applied by its proximal
+    operator, ``w <- sign(z) max(|z| - eta alpha rho, 0) / (1 + eta alpha (1 -
+    rho))``, with ``eta`` the coordinate's own step (the Adam step under 'adam').
+    The L2 part is folded into the prox in closed form. This sets weights to exact
+    zeros, which a subgradient of ``|w|`` never does.
+
+    With ``hidden_layer_sizes=()`` the weights start at zero (the problem is
+    convex); otherwise they are drawn by Glorot uniform initialization, as in
+    scikit-learn's MLP. In both cases the output intercept starts at the best
+    constant model.
+"""
+
+
+def compose(template):
+    """Fill the ``{parameters}``, ``{attributes}`` and ``{objective}`` slots."""
+    return template.format(
+        parameters=SHARED_PARAMETERS,
+        attributes=SHARED_ATTRIBUTES,
+        objective=OBJECTIVE_NOTES,
+    )

@@ -1,0 +1,174 @@
+"""Checks of the estimators' hyper-parameters and sample weights.
+
+Written against scikit-learn's public API only, so no private scikit-learn helper
+can change under us; every error names the parameter it is about.
+"""
+
+import numbers
+
+import numpy as np
+
+
+class InvalidParameterError(ValueError, TypeError):
+    """A hyper-parameter has an invalid value or type.
+
+    It subclasses both ``ValueError`` and ``TypeError``, as scikit-learn's own
+    parameter errors do, so either ``except`` clause catches it.
+    """
+
+
+def _is_real(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _is_int(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def one_of(*options):
+    """Constraint: the value is one of ``options`` (compared with ``==``)."""
+
+    def check(value):
+        for option in options:
+            if option is None:
+                if value is None:
+                    return None
+            elif isinstance(value, type(option)) and value == option:
+                return None
+        return "must be one of " + ", ".join(repr(o) for o in options)
+
+    return check
+
+
+def real(low=None, high=None, low_open=False, high_open=False):
+    """Constraint: a finite real number within the given bounds."""
+
+    def check(value):
+        interval = (
+            ("(" if low_open else "[")
+            + ("-inf" if low is None else repr(low))
+            + ", "
+            + ("inf" if high is None else repr(high))
+            + (")" if high_open or high is None else "]")
+        )
+        message = f"must be a finite real number in {interval}"
+        if not _is_real(value) or not np.isfinite(value):
+            return message
+        if low is not None and (value < low or (low_open and value == low)):
+            return message
+        if high is not None and (value > high or (high_open and value == high)):
+            return message
+        return None
+
+    return check
+
+
+def integer(low):
+    """Constraint: an integer ``>= low``."""
+
+    def check(value):
+        if not _is_int(value) or value < low:
+            return f"must be an integer >= {low}"
+        return None
+
+    return check
+
+
+def boolean(value):
+    """Constraint: a bool (numpy bools included)."""
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    return "must be a bool"
+
+
+def either(*checks, description):
+    """Constraint satisfied when any of ``checks`` is."""
+
+    def check(value):
+        if any(c(value) is None for c in checks):
+            return None
+        return f"must be {description}"
+
+    return check
+
+
+def validate_params(estimator, constraints):
+    """Raise :class:`InvalidParameterError` for the first parameter that fails.
+
+    Parameters
+    ----------
+    estimator : estimator
+        Provides the parameter values through ``get_params(deep=False)``.
+    constraints : dict
+        Parameter name to a check returning None or the reason it failed.
+    """
+    params = estimator.get_params(deep=False)
+    for name, check in constraints.items():
+        value = params[name]
+        reason = check(value)
+        if reason is not None:
+            raise InvalidParameterError(
+                f"The {name!r} parameter of {type(estimator).__name__} {reason}; "
+                f"got {value!r}."
+            )
+
+
+def check_hidden_layer_sizes(value):
+    """Return ``hidden_layer_sizes`` as a tuple of positive ints or raise."""
+    sizes = (value,) if _is_int(value) else value
+    try:
+        sizes = tuple(sizes)
+    except TypeError:
+        sizes = None
+    if sizes is None or not all(_is_int(s) and s >= 1 for s in sizes):
+        raise InvalidParameterError(
+            "The 'hidden_layer_sizes' parameter must be a tuple of positive integers "
+            f"(or () for no hidden layer); got {value!r}."
+        )
+    return tuple(int(s) for s in sizes)
+
+
+def normalized_sample_weight(sample_weight, n_samples, dtype):
+    """Check ``sample_weight`` and scale it to sum to 1.
+
+    Parameters
+    ----------
+    sample_weight : array-like of shape (n_samples,) or None
+        Non-negative finite weights, not all zero; None means uniform.
+    n_samples : int
+        Expected length.
+    dtype : numpy dtype
+        Dtype of the result.
+
+    Returns
+    -------
+    sample_weight : ndarray of shape (n_samples,)
+        A new array summing to 1.
+    """
+    if sample_weight is None:
+        return np.full(n_samples, 1.0 / n_samples, dtype=dtype)
+    if _is_real(sample_weight):
+        if not sample_weight > 0:
+            raise ValueError(f"A scalar sample_weight must be positive; got {sample_weight}.")
+        return np.full(n_samples, 1.0 / n_samples, dtype=dtype)
+    try:
+        weights = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"sample_weight must be an array of numbers: {exc}") from exc
+    if weights.ndim != 1:
+        raise ValueError(
+            f"sample_weight must be 1-dimensional; got an array of shape {weights.shape}."
+        )
+    if weights.shape[0] != n_samples:
+        raise ValueError(
+            f"sample_weight.shape == ({weights.shape[0]},), expected ({n_samples},): "
+            "sample_weight needs one weight per sample."
+        )
+    if not np.all(np.isfinite(weights)):
+        raise ValueError("sample_weight contains NaN or infinity.")
+    if np.any(weights < 0):
+        raise ValueError("sample_weight must be non-negative; negative weights found.")
+    total = weights.sum()
+    if total <= 0:
+        raise ValueError("sample_weight sums to zero: at least one weight must be positive.")
+    return (weights / total).astype(dtype)

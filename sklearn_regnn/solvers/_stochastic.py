@@ -1,0 +1,137 @@
+"""Mini-batch proximal optimizers: a gradient step on the loss, then the penalty's prox.
+
+Both optimizers update lists of weight matrices (``coefs``, penalized) and
+intercept vectors (``intercepts``, never penalized) in place, and keep their state
+(velocities, moment estimates) in arrays allocated once.
+"""
+
+import numpy as np
+
+
+class ProximalSGD:
+    """Proximal stochastic gradient descent with optional (Nesterov) momentum.
+
+    Each call to :meth:`update` moves every parameter along its velocity
+    ``v <- momentum * v - learning_rate * grad`` (Nesterov: the parameter moves by
+    ``momentum * v - learning_rate * grad``), then applies
+    ``penalty.prox(coefs, learning_rate)`` to the weights.
+
+    Parameters
+    ----------
+    params : list of ndarray
+        Parameters (weights then intercepts) whose shapes the state takes.
+    learning_rate_init : float
+        Initial step size.
+    learning_rate : {'constant', 'invscaling', 'adaptive'}
+        Schedule: constant; ``learning_rate_init / t**power_t`` with ``t`` the number
+        of samples seen; or divided by 5 each time training stalls.
+    momentum : float
+        Momentum in ``[0, 1]``.
+    nesterov : bool
+        Whether to use Nesterov's momentum.
+    power_t : float
+        Exponent of the 'invscaling' schedule.
+    """
+
+    def __init__(self, params, learning_rate_init, learning_rate, momentum, nesterov, power_t):
+        self.learning_rate_init = learning_rate_init
+        self.learning_rate = float(learning_rate_init)
+        self.schedule = learning_rate
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.power_t = power_t
+        self.velocities = [np.zeros_like(p) for p in params]
+
+    def update(self, coefs, intercepts, coef_grads, intercept_grads, penalty):
+        """One proximal step on all parameters, in place."""
+        lr, mu = self.learning_rate, self.momentum
+        params = coefs + intercepts
+        grads = coef_grads + intercept_grads
+        for p, g, v in zip(params, grads, self.velocities):
+            if mu:
+                v *= mu
+                v -= lr * g
+                if self.nesterov:
+                    p += mu * v
+                    p -= lr * g
+                else:
+                    p += v
+            else:
+                p -= lr * g
+        if not penalty.is_zero:
+            penalty.prox(coefs, lr)
+
+    def iteration_ends(self, n_samples_seen):
+        """Update the 'invscaling' schedule at the end of an epoch."""
+        if self.schedule == "invscaling":
+            self.learning_rate = self.learning_rate_init / (n_samples_seen + 1) ** self.power_t
+
+    def trigger_stopping(self):
+        """Training stalled: return True to stop, or shrink the step and go on.
+
+        With the 'adaptive' schedule the step is divided by 5 until it falls below
+        1e-6; the other schedules stop at once.
+        """
+        if self.schedule != "adaptive" or self.learning_rate <= 1e-6:
+            return True
+        self.learning_rate /= 5.0
+        return False
+
+
+class ProximalAdam:
+    """Proximal Adam: an Adam step, then the prox with each coordinate's own step.
+
+    With bias-corrected rate ``lr_t = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)``,
+    coordinate ``j`` takes the step ``eta_j = lr_t / (sqrt(v_j) + epsilon)``: it moves
+    by ``-eta_j * m_j`` and is then passed through the penalty's prox with step
+    ``eta_j``. Because the prox uses the same diagonal metric as the step, the fixed
+    points are exactly the stationary points of ``loss + penalty``, and the L1 part
+    sets weights to exactly 0.0.
+
+    Parameters
+    ----------
+    params : list of ndarray
+        Parameters (weights then intercepts) whose shapes the state takes.
+    learning_rate_init : float
+        Base step size.
+    beta_1, beta_2 : float
+        Decay rates of the first and second moment estimates, in ``[0, 1)``.
+    epsilon : float
+        Added to ``sqrt(v)`` for numerical stability.
+    """
+
+    def __init__(self, params, learning_rate_init, beta_1, beta_2, epsilon):
+        self.learning_rate_init = learning_rate_init
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+        self.t = 0
+        self.first_moments = [np.zeros_like(p) for p in params]
+        self.second_moments = [np.zeros_like(p) for p in params]
+        self.steps = [np.empty_like(p) for p in params]
+
+    def update(self, coefs, intercepts, coef_grads, intercept_grads, penalty):
+        """One proximal Adam step on all parameters, in place."""
+        self.t += 1
+        b1, b2 = self.beta_1, self.beta_2
+        lr_t = self.learning_rate_init * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+        params = coefs + intercepts
+        grads = coef_grads + intercept_grads
+        for p, g, m, v, eta in zip(
+            params, grads, self.first_moments, self.second_moments, self.steps
+        ):
+            m *= b1
+            m += (1 - b1) * g
+            v *= b2
+            v += (1 - b2) * (g * g)
+            np.sqrt(v, out=eta)
+            eta += self.epsilon
+            np.divide(lr_t, eta, out=eta)
+            p -= eta * m
+        if not penalty.is_zero:
+            penalty.prox(coefs, self.steps[: len(coefs)])
+
+    def iteration_ends(self, n_samples_seen):
+        """Adam has no schedule to update."""
+
+    def trigger_stopping(self):
+        """Training stalled: Adam always stops."""
+        return True
