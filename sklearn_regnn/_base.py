@@ -14,7 +14,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state
+from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _network
@@ -185,6 +185,10 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
             dtype=(np.float64, np.float32),
             reset=first_pass,
         )
+        if y.ndim == 2 and y.shape[1] == 1:
+            # One target given as a column: fit it as 1-D (with scikit-learn's
+            # DataConversionWarning), as the MLP estimators do.
+            y = column_or_1d(y, warn=True)
         Y = self._encode_targets(y, first_pass, classes, incremental).astype(X.dtype)
         n_samples, n_features = X.shape
         weights = normalized_sample_weight(sample_weight, n_samples, np.float64)
@@ -479,6 +483,12 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
                 f"(hidden_layer_sizes=()); this one has {self.n_layers_ - 2} hidden "
                 "layer(s): use coefs_ and intercepts_."
             )
+
+    def _has_hidden_layers(self):
+        try:
+            return len(check_hidden_layer_sizes(self.hidden_layer_sizes)) > 0
+        except ValueError:
+            return True  # invalid sizes are reported by fit, not by tags
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

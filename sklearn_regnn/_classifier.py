@@ -150,8 +150,8 @@ class RegularizedMLPClassifier(ClassifierMixin, BaseRegularizedMLP):
             self.classes_ = self._label_binarizer.classes_
             if self._label_binarizer.y_type_ != "multilabel-indicator" and len(self.classes_) < 2:
                 raise ValueError(
-                    "The classifier needs samples of at least 2 classes; "
-                    f"y contains only class {self.classes_[0]!r}."
+                    "The classifier needs samples of at least 2 classes; y contains "
+                    f"only one class: {self.classes_[0]!r}."
                 )
         else:
             seen = unique_labels(y)

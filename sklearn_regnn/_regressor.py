@@ -3,7 +3,6 @@
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
-from sklearn.utils import column_or_1d
 from sklearn.utils.metaestimators import available_if
 
 from ._base import BaseRegularizedMLP
@@ -132,13 +131,6 @@ class RegularizedMLPRegressor(RegressorMixin, BaseRegularizedMLP):
             output = output.ravel()
         return r2_score(y_true, output, sample_weight=sample_weight)
 
-    def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):
-        y = np.asarray(y) if not hasattr(y, "shape") else y
-        if getattr(y, "ndim", 1) == 2 and y.shape[1] == 1:
-            # A single target given as a column: fit it as 1-D, as MLPRegressor does.
-            y = column_or_1d(y, warn=True)
-        return super()._fit(X, y, sample_weight=sample_weight, incremental=incremental)
-
     def fit(self, X, y, sample_weight=None):
         """Fit the network to data ``X`` and targets ``y``.
 
@@ -211,4 +203,9 @@ class RegularizedMLPRegressor(RegressorMixin, BaseRegularizedMLP):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
+        if not self._has_hidden_layers() and self.solver in ("sgd", "adam"):
+            # A linear model trained by max_iter=200 small first-order steps
+            # (learning_rate_init=1e-3) cannot reach the toy score the common checks
+            # ask for; solver='fista' solves the same model exactly and passes.
+            tags.regressor_tags.poor_score = True
         return tags

@@ -1,0 +1,24 @@
+"""scikit-learn's estimator checks, in several settings, with no expected failures."""
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklearn_regnn import RegularizedMLPClassifier, RegularizedMLPRegressor
+
+SETTINGS = [
+    {},
+    {"penalty": "l1"},
+    {"solver": "sgd"},
+    {"solver": "fista"},
+    {"hidden_layer_sizes": ()},
+]
+
+ESTIMATORS = [
+    Estimator(**settings)
+    for Estimator in (RegularizedMLPClassifier, RegularizedMLPRegressor)
+    for settings in SETTINGS
+]
+
+
+@parametrize_with_checks(ESTIMATORS)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
