@@ -212,6 +212,10 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
 
         if not all(np.all(np.isfinite(p)) for p in self.coefs_ + self.intercepts_):
             raise _diverged(self.solver, self.learning_rate_init)
+        if self.out_activation_ == "softmax":
+            # Softmax logits are defined up to a common shift; report the
+            # intercepts centered, so that they are unique.
+            self.intercepts_[-1] -= self.intercepts_[-1].mean()
         self.loss_ = self._objective(X, Y, weights, penalty)
         return self
 

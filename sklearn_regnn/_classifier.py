@@ -7,7 +7,9 @@ from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import unique_labels
+from sklearn.utils.validation import check_is_fitted
 
+from . import _network
 from ._base import PARAMETER_CONSTRAINTS, BaseRegularizedMLP
 from ._docstrings import compose
 
@@ -263,6 +265,25 @@ class RegularizedMLPClassifier(ClassifierMixin, BaseRegularizedMLP):
             Predicted labels.
         """
         return self._labels_from_output(self._forward(X))
+
+    def decision_function(self, X):
+        """Raw output of the network (logits) for ``X``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Binary: the logit of the positive class; otherwise one column per
+            class (softmax logits) or per label.
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        scores = _network.forward(self.coefs_, self.intercepts_, X, self.activation, "identity")
+        return scores.ravel() if self.n_outputs_ == 1 else scores
 
     def predict_proba(self, X):
         """Class probabilities for ``X``.

@@ -17,8 +17,8 @@ penalty). The loss conjugates at such points have closed forms: a quadratic for 
 squared error, a negative entropy of ``c * p + (1 - c) * y`` for the log-losses.
 
 A small gap does not mean small coefficient errors along flat directions of the
-design; :func:`polish_squared` re-solves the least-squares problem exactly on the
-current support and signs to close that distance once the support has settled.
+design; :func:`polish_on_support` re-solves the problem exactly (by Newton's
+method) on the current support and signs once the support has settled.
 """
 
 import numpy as np
@@ -121,62 +121,134 @@ def duality_gap(X, Y, sample_weight, W, intercept, penalty, out_activation):
     return primal, dual, primal - dual
 
 
-def polish_squared(X, Y, sample_weight, W, penalty):
-    """Solve the squared-error problem exactly on ``W``'s support and signs.
+def _curvature(P, sample_weight, out_activation, k, l):
+    """Per-sample second derivative of the weighted loss in ``z_k`` and ``z_l``."""
+    if out_activation == "identity":
+        return sample_weight if k == l else None
+    if out_activation == "logistic":
+        return sample_weight * P[:, k] * (1 - P[:, k]) if k == l else None
+    cross = -P[:, k] * P[:, l]
+    if k == l:
+        cross = cross + P[:, k]
+    return sample_weight * cross
 
-    On a fixed support ``S`` with signs ``sigma``, the elastic-net objective is a
-    quadratic; its minimizer solves
 
-        (X_S^T D X_S - xbar xbar^T + alpha (1 - rho) I) w = X_S^T D y - xbar ybar
-                                                            - alpha rho sigma
+def polish_on_support(
+    X, Y, sample_weight, W, intercept, penalty, out_activation, max_free=2000, max_newton=25
+):
+    """Minimize the objective exactly on ``W``'s support and signs, by Newton's method.
 
-    with ``D = diag(s)``, ``xbar = X_S^T s``, ``ybar = s^T y`` (weighted centering
-    absorbs the intercept). Columns whose solution changes a sign are left as they
-    were.
+    With the support ``S`` and the signs ``sigma`` of the non-zero weights held
+    fixed, the objective is smooth in the free weights and the intercepts (the L1
+    part is the linear term ``alpha rho sigma^T w``). For the squared error one
+    Newton step is the exact least-squares re-solve; for the log-losses a few damped
+    steps reach it to rounding level. Flat directions of the design, along which a
+    small duality gap still allows large coefficient errors, are resolved exactly.
+
+    Parameters
+    ----------
+    X, Y, sample_weight : arrays
+        The data, weights summing to 1.
+    W : ndarray of shape (n_features, n_outputs)
+        Current weights; their zero pattern and signs are kept.
+    intercept : ndarray of shape (n_outputs,)
+        Current intercepts.
+    penalty : ElasticNet
+        The penalty.
+    out_activation : {'identity', 'logistic', 'softmax'}
+        Selects the loss.
+    max_free : int, default=2000
+        Give up (return None) when there are more free variables than this.
+    max_newton : int, default=25
+        Maximum number of Newton steps.
 
     Returns
     -------
-    W : ndarray
-        The polished weights (a new array).
-    intercept : ndarray
-        The optimal intercept for them.
+    polished : tuple of (W, intercept), or None
+        None when a sign would flip, the system is too large, or nothing improved.
     """
-    W = W.copy()
-    for j in range(W.shape[1]):
-        support = np.flatnonzero(W[:, j])
-        if support.size == 0:
-            continue
-        signs = np.sign(W[support, j])
-        XS = X[:, support]
-        weighted = XS.multiply(sample_weight[:, None]).tocsr() if sp.issparse(XS) else XS * sample_weight[:, None]
-        gram = XS.T @ weighted
-        gram = gram.toarray() if sp.issparse(gram) else np.asarray(gram)
-        xbar = np.asarray(XS.T @ sample_weight).ravel()
-        ybar = sample_weight @ Y[:, j]
-        lhs = gram - np.outer(xbar, xbar)
-        lhs[np.diag_indices_from(lhs)] += penalty.l2_strength
-        rhs = np.asarray(weighted.T @ Y[:, j]).ravel() - xbar * ybar
-        rhs -= penalty.l1_strength * signs
-        try:
-            solution = scipy.linalg.solve(lhs.astype(np.float64), rhs, assume_a="sym")
-        except (scipy.linalg.LinAlgError, ValueError):
-            continue
-        if not np.all(np.isfinite(solution)) or np.any(np.sign(solution) != signs):
-            continue
-        W[support, j] = solution
-    intercept = optimal_intercept(_raw_output(X, W), Y, sample_weight, "identity", None)
-    return W, intercept
+    n_outputs = W.shape[1]
+    rows = [np.flatnonzero(W[:, k]) for k in range(n_outputs)]
+    n_free = sum(r.size + 1 for r in rows)
+    if n_free > max_free or all(r.size == 0 for r in rows):
+        return None
+    columns = np.unique(np.concatenate(rows))
+    X_used = X[:, columns]
+    X_used = X_used.toarray() if sp.issparse(X_used) else np.asarray(X_used, dtype=np.float64)
+    design = np.hstack([X_used, np.ones((X.shape[0], 1))])
+    # Free variables of output k: its support columns (positions in `design`) and
+    # the intercept (the last column).
+    free = [np.append(np.searchsorted(columns, r), columns.size) for r in rows]
+    signs = [np.sign(W[r, k]) for k, r in enumerate(rows)]
+    offsets = np.concatenate([[0], np.cumsum([f.size for f in free])])
+    loss = LOSS_OF_OUTPUT_ACTIVATION[out_activation]
+
+    def objective(W_, b_):
+        return loss(_raw_output(X, W_) + b_, Y, sample_weight) + penalty.value([W_])
+
+    W_cur = W.astype(np.float64)
+    b_cur = np.asarray(intercept, dtype=np.float64).copy()
+    value = objective(W_cur, b_cur)
+    start_value = value
+    for _ in range(max_newton):
+        Z = _raw_output(X, W_cur) + b_cur
+        P = _activate(Z.copy(), out_activation)
+        G = (P - Y) * sample_weight[:, None]
+        grad = np.empty(n_free)
+        hessian = np.zeros((n_free, n_free))
+        for k in range(n_outputs):
+            block = slice(offsets[k], offsets[k + 1])
+            g = design[:, free[k]].T @ G[:, k]
+            g[:-1] += penalty.l1_strength * signs[k] + penalty.l2_strength * W_cur[rows[k], k]
+            grad[block] = g
+            for m in range(n_outputs):
+                h = _curvature(P, sample_weight, out_activation, k, m)
+                if h is None:
+                    continue
+                hessian[block, offsets[m] : offsets[m + 1]] = design[:, free[k]].T @ (
+                    h[:, None] * design[:, free[m]]
+                )
+            diagonal = np.arange(offsets[k], offsets[k + 1] - 1)
+            hessian[diagonal, diagonal] += penalty.l2_strength
+        if np.max(np.abs(grad)) <= 1e-15:
+            break
+        # lstsq: the softmax intercepts are only defined up to a common shift.
+        step = np.linalg.lstsq(hessian, grad, rcond=None)[0]
+        t = 1.0
+        while t > 1e-8:
+            W_new, b_new = W_cur.copy(), b_cur.copy()
+            for k in range(n_outputs):
+                delta = t * step[offsets[k] : offsets[k + 1]]
+                W_new[rows[k], k] -= delta[:-1]
+                b_new[k] -= delta[-1]
+            if any(np.any(np.sign(W_new[r, k]) != signs[k]) for k, r in enumerate(rows)):
+                t *= 0.5
+                continue
+            new_value = objective(W_new, b_new)
+            if new_value <= value:
+                break
+            t *= 0.5
+        else:
+            break
+        converged = value - new_value <= 1e-16 * abs(value)
+        W_cur, b_cur, value = W_new, b_new, new_value
+        if converged:
+            break
+    if not value < start_value:
+        return None
+    return W_cur.astype(W.dtype), b_cur.astype(W.dtype)
 
 
 class LinearCertificate:
     """Stopping rule for FISTA on a model without hidden layers.
 
     Called on an iterate, it sets the intercept to its optimum, computes the duality
-    gap (returning that intercept with the iterate once converged), and reports convergence once ``gap <= tol * scale``, where ``scale`` is
-    ``sum_i s_i ||y_i - ybar||^2`` for the squared error (``ElasticNet``'s scaling of
-    ``tol``) and the data loss of the best constant model for the log-losses. For the
-    squared error it also tries :func:`polish_squared` once the support and signs are
-    the same at two consecutive checks, and keeps the result only if the gap drops.
+    gap, and reports convergence once ``gap <= tol * scale`` (handing back that
+    intercept with the iterate), where ``scale`` is ``sum_i s_i ||y_i - ybar||^2`` for
+    the squared error (``ElasticNet``'s scaling of ``tol``) and the data loss of the
+    best constant model for the log-losses. Once the support and signs are the same
+    at two consecutive checks it also tries :func:`polish_on_support`, and keeps the
+    result only if the gap drops.
 
     Parameters
     ----------
@@ -220,18 +292,26 @@ class LinearCertificate:
         settled = self._last_pattern is not None and np.array_equal(pattern, self._last_pattern)
         self._last_pattern = pattern
         if (
-            self.out_activation == "identity"
-            and settled
+            settled
             and gap > self.tol * self.scale
             and not np.array_equal(pattern, self._polished_pattern)
         ):
             self._polished_pattern = pattern
-            W_new, b_new = polish_squared(self.X, self.Y, self.sample_weight, W, self.penalty)
-            _, _, gap_new = duality_gap(
-                self.X, self.Y, self.sample_weight, W_new, b_new, self.penalty, "identity"
+            polished = polish_on_support(
+                self.X, self.Y, self.sample_weight, W, b, self.penalty, self.out_activation
             )
-            if gap_new < gap:
-                better, gap = ([W_new], [b_new]), gap_new
+            if polished is not None:
+                W_new, b_new = polished
+                b_new = optimal_intercept(
+                    _raw_output(self.X, W_new), self.Y, self.sample_weight,
+                    self.out_activation, b_new,
+                )
+                _, _, gap_new = duality_gap(
+                    self.X, self.Y, self.sample_weight, W_new, b_new, self.penalty,
+                    self.out_activation,
+                )
+                if gap_new < gap:
+                    better, gap = ([W_new], [b_new]), gap_new
         self.gap = gap
         rounding = 100 * np.finfo(W.dtype).eps * abs(primal)
         done = gap <= max(self.tol * self.scale, rounding)
