@@ -221,7 +221,10 @@ def polish_on_support(
                 delta = t * step[offsets[k] : offsets[k + 1]]
                 W_new[rows[k], k] -= delta[:-1]
                 b_new[k] -= delta[-1]
-            if any(np.any(np.sign(W_new[r, k]) != signs[k]) for k, r in enumerate(rows)):
+            # Signs only matter where the L1 term is linear in them.
+            if penalty.l1_strength and any(
+                np.any(np.sign(W_new[r, k]) != signs[k]) for k, r in enumerate(rows)
+            ):
                 t *= 0.5
                 continue
             new_value = objective(W_new, b_new)
@@ -247,8 +250,9 @@ class LinearCertificate:
     intercept with the iterate), where ``scale`` is ``sum_i s_i ||y_i - ybar||^2`` for
     the squared error (``ElasticNet``'s scaling of ``tol``) and the data loss of the
     best constant model for the log-losses. Once the support and signs are the same
-    at two consecutive checks it also tries :func:`polish_on_support`, and keeps the
-    result only if the gap drops.
+    at two consecutive checks, or the gap is small enough to stop, it tries
+    :func:`polish_on_support` (once per support) and keeps the result only if the
+    gap drops.
 
     Parameters
     ----------
@@ -291,11 +295,11 @@ class LinearCertificate:
         pattern = np.sign(W)
         settled = self._last_pattern is not None and np.array_equal(pattern, self._last_pattern)
         self._last_pattern = pattern
-        if (
-            settled
-            and gap > self.tol * self.scale
-            and not np.array_equal(pattern, self._polished_pattern)
-        ):
+        rounding = 100 * np.finfo(W.dtype).eps * abs(primal)
+        threshold = max(self.tol * self.scale, rounding)
+        # Polish once per support, when it has settled or when we are about to stop:
+        # a gap below tol can still hide errors along flat directions of the design.
+        if (settled or gap <= threshold) and not np.array_equal(pattern, self._polished_pattern):
             self._polished_pattern = pattern
             polished = polish_on_support(
                 self.X, self.Y, self.sample_weight, W, b, self.penalty, self.out_activation
@@ -313,8 +317,7 @@ class LinearCertificate:
                 if gap_new < gap:
                     better, gap = ([W_new], [b_new]), gap_new
         self.gap = gap
-        rounding = 100 * np.finfo(W.dtype).eps * abs(primal)
-        done = gap <= max(self.tol * self.scale, rounding)
+        done = gap <= threshold
         if done and better is None:
             # Hand back the optimal intercept: it can only lower the objective.
             better = ([W], [b])
