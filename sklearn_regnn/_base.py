@@ -51,8 +51,11 @@ PARAMETER_CONSTRAINTS = {
     "power_t": real(0),
     "max_iter": integer(1),
     "shuffle": boolean,
-    "random_state": lambda v: None if _is_random_state(v) and not isinstance(v, bool)
-    else "must be None, an int or a numpy RandomState",
+    "random_state": lambda v: (
+        None
+        if _is_random_state(v) and not isinstance(v, bool)
+        else "must be None, an int or a numpy RandomState"
+    ),
     "tol": real(0),
     "verbose": either(boolean, integer(0), description="a bool or an integer >= 0"),
     "warm_start": boolean,
@@ -273,8 +276,13 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
 
     def _objective(self, X, Y, sample_weight, penalty):
         loss = _network.data_loss(
-            self.coefs_, self.intercepts_, X, Y, sample_weight,
-            self.activation, self.out_activation_,
+            self.coefs_,
+            self.intercepts_,
+            X,
+            Y,
+            sample_weight,
+            self.activation,
+            self.out_activation_,
         )
         return float(loss + penalty.value(self.coefs_))
 
@@ -299,8 +307,11 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
         self.coefs_, self.intercepts_ = result.coefs, result.intercepts
         if self.n_layers_ == 2 and penalty.is_zero:
             self.intercepts_[0][:] = optimal_intercept(
-                np.asarray(X @ self.coefs_[0]), Y, sample_weight,
-                self.out_activation_, self.intercepts_[0],
+                np.asarray(X @ self.coefs_[0]),
+                Y,
+                sample_weight,
+                self.out_activation_,
+                self.intercepts_[0],
             )
         self.n_iter_ = result.n_iter
         self.t_ += X.shape[0] * result.n_iter
@@ -314,6 +325,7 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
                 f"FISTA: maximum iterations ({self.max_iter}) reached and the optimization "
                 f"has not converged to tol={self.tol}. Increase max_iter.",
                 ConvergenceWarning,
+                stacklevel=3,
             )
 
     # -------------------------------------------------------------- SGD and Adam
@@ -321,8 +333,12 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
         params = self.coefs_ + self.intercepts_
         if self.solver == "sgd":
             return ProximalSGD(
-                params, self.learning_rate_init, self.learning_rate, self.momentum,
-                self.nesterovs_momentum, self.power_t,
+                params,
+                self.learning_rate_init,
+                self.learning_rate,
+                self.momentum,
+                self.nesterovs_momentum,
+                self.power_t,
             )
         return ProximalAdam(
             params, self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon
@@ -361,7 +377,8 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
             if self.batch_size > n_samples:
                 warnings.warn(
                     f"batch_size={self.batch_size} is larger than the number of samples "
-                    f"({n_samples}); using {n_samples}."
+                    f"({n_samples}); using {n_samples}.",
+                    stacklevel=3,
                 )
             batch_size = min(self.batch_size, n_samples)
 
@@ -384,8 +401,14 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
                 # Rescale so that each batch's loss estimates the full weighted loss.
                 batch_weight = sample_weight[rows] * (n_samples / n_batch)
                 batch_loss, coef_grads, intercept_grads = _network.loss_and_grad(
-                    coefs, intercepts, X_batch, Y_batch, batch_weight,
-                    self.activation, self.out_activation_, workspace,
+                    coefs,
+                    intercepts,
+                    X_batch,
+                    Y_batch,
+                    batch_weight,
+                    self.activation,
+                    self.out_activation_,
+                    workspace,
                 )
                 if not np.isfinite(batch_loss):
                     raise _diverged(self.solver, self.learning_rate_init)
@@ -424,6 +447,7 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
                     f"Stochastic optimizer: maximum iterations ({self.max_iter}) reached "
                     "and the optimization has not converged yet.",
                     ConvergenceWarning,
+                    stacklevel=3,
                 )
         if self.early_stopping:
             self.coefs_, self.intercepts_ = self._best_coefs, self._best_intercepts

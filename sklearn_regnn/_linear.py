@@ -22,7 +22,6 @@ method) on the current support and signs once the support has settled.
 """
 
 import numpy as np
-import scipy.linalg
 import scipy.sparse as sp
 from scipy.special import expit, softmax, xlogy
 
@@ -121,14 +120,14 @@ def duality_gap(X, Y, sample_weight, W, intercept, penalty, out_activation):
     return primal, dual, primal - dual
 
 
-def _curvature(P, sample_weight, out_activation, k, l):
-    """Per-sample second derivative of the weighted loss in ``z_k`` and ``z_l``."""
+def _curvature(P, sample_weight, out_activation, k, m):
+    """Per-sample second derivative of the weighted loss in ``z_k`` and ``z_m``."""
     if out_activation == "identity":
-        return sample_weight if k == l else None
+        return sample_weight if k == m else None
     if out_activation == "logistic":
-        return sample_weight * P[:, k] * (1 - P[:, k]) if k == l else None
-    cross = -P[:, k] * P[:, l]
-    if k == l:
+        return sample_weight * P[:, k] * (1 - P[:, k]) if k == m else None
+    cross = -P[:, k] * P[:, m]
+    if k == m:
         cross = cross + P[:, k]
     return sample_weight * cross
 
@@ -307,11 +306,19 @@ class LinearCertificate:
             if polished is not None:
                 W_new, b_new = polished
                 b_new = optimal_intercept(
-                    _raw_output(self.X, W_new), self.Y, self.sample_weight,
-                    self.out_activation, b_new,
+                    _raw_output(self.X, W_new),
+                    self.Y,
+                    self.sample_weight,
+                    self.out_activation,
+                    b_new,
                 )
                 _, _, gap_new = duality_gap(
-                    self.X, self.Y, self.sample_weight, W_new, b_new, self.penalty,
+                    self.X,
+                    self.Y,
+                    self.sample_weight,
+                    W_new,
+                    b_new,
+                    self.penalty,
                     self.out_activation,
                 )
                 if gap_new < gap:

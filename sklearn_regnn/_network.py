@@ -230,8 +230,13 @@ class DataLoss:
     def value(self, coefs, intercepts):
         """The loss at ``(coefs, intercepts)``."""
         return data_loss(
-            coefs, intercepts, self.X, self.Y, self.sample_weight,
-            self.activation, self.out_activation,
+            coefs,
+            intercepts,
+            self.X,
+            self.Y,
+            self.sample_weight,
+            self.activation,
+            self.out_activation,
         )
 
     def value_and_grad(self, coefs, intercepts):
@@ -240,6 +245,12 @@ class DataLoss:
             layer_units = [self.X.shape[1]] + [W.shape[1] for W in coefs]
             self._workspace = Workspace(layer_units, self.X.shape[0], coefs[0].dtype)
         return loss_and_grad(
-            coefs, intercepts, self.X, self.Y, self.sample_weight,
-            self.activation, self.out_activation, self._workspace,
+            coefs,
+            intercepts,
+            self.X,
+            self.Y,
+            self.sample_weight,
+            self.activation,
+            self.out_activation,
+            self._workspace,
         )

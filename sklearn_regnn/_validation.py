@@ -108,8 +108,7 @@ def validate_params(estimator, constraints):
         reason = check(value)
         if reason is not None:
             raise InvalidParameterError(
-                f"The {name!r} parameter of {type(estimator).__name__} {reason}; "
-                f"got {value!r}."
+                f"The {name!r} parameter of {type(estimator).__name__} {reason}; got {value!r}."
             )
 
 

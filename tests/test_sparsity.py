@@ -11,9 +11,7 @@ from sklearn_regnn import RegularizedMLPClassifier, RegularizedMLPRegressor
 
 @pytest.fixture(scope="module")
 def regression_task():
-    X, y = make_regression(
-        n_samples=2000, n_features=20, n_informative=5, noise=5, random_state=0
-    )
+    X, y = make_regression(n_samples=2000, n_features=20, n_informative=5, noise=5, random_state=0)
     X = StandardScaler().fit_transform(X)
     return X, (y - y.mean()) / y.std()
 
@@ -50,8 +48,12 @@ def test_huge_alpha_zeroes_everything_and_predicts_the_mean(regression_task, sol
     X, y = regression_task
     y = 10 * y + 3
     model = RegularizedMLPRegressor(
-        hidden_layer_sizes=(20,), penalty="l1", alpha=1e3, solver=solver,
-        random_state=0, max_iter=30,
+        hidden_layer_sizes=(20,),
+        penalty="l1",
+        alpha=1e3,
+        solver=solver,
+        random_state=0,
+        max_iter=30,
     ).fit(X, y)
     assert all((W == 0).all() for W in model.coefs_)
     np.testing.assert_allclose(model.predict(X), y.mean(), atol=1e-2 * y.std())
@@ -61,7 +63,11 @@ def test_huge_alpha_classifier_predicts_priors():
     """An all-zero classifier predicts the class frequencies."""
     X, y = make_classification(n_samples=400, weights=[0.7, 0.3], random_state=0)
     model = RegularizedMLPClassifier(
-        hidden_layer_sizes=(10,), penalty="l1", alpha=1e3, solver="fista", tol=1e-10,
+        hidden_layer_sizes=(10,),
+        penalty="l1",
+        alpha=1e3,
+        solver="fista",
+        tol=1e-10,
         random_state=0,
     ).fit(X, y)
     assert all((W == 0).all() for W in model.coefs_)
@@ -105,7 +111,10 @@ def test_zero_stays_zero_under_adam():
     X = rng.normal(size=(1000, 10))
     y = X[:, 0] - 2 * X[:, 1] + 0.01 * rng.normal(size=1000)
     model = RegularizedMLPRegressor(
-        hidden_layer_sizes=(), penalty="l1", alpha=0.05, learning_rate_init=0.05,
+        hidden_layer_sizes=(),
+        penalty="l1",
+        alpha=0.05,
+        learning_rate_init=0.05,
         random_state=0,
     )
     for _ in range(100):
