@@ -391,33 +391,37 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
             if self.shuffle:
                 order = self._random_state.permutation(n_samples)
             epoch_loss = 0.0
-            for start in range(0, n_samples, batch_size):
-                if self.shuffle:
-                    rows = order[start : start + batch_size]
-                else:
-                    rows = slice(start, start + batch_size)
-                X_batch, Y_batch = X[rows], Y[rows]
-                n_batch = Y_batch.shape[0]
-                # Rescale so that each batch's loss estimates the full weighted loss.
-                batch_weight = sample_weight[rows] * (n_samples / n_batch)
-                batch_loss, coef_grads, intercept_grads = _network.loss_and_grad(
-                    coefs,
-                    intercepts,
-                    X_batch,
-                    Y_batch,
-                    batch_weight,
-                    self.activation,
-                    self.out_activation_,
-                    workspace,
-                )
-                if not np.isfinite(batch_loss):
-                    raise _diverged(self.solver, self.learning_rate_init)
-                epoch_loss += batch_loss * (n_batch / n_samples)
-                optimizer.update(coefs, intercepts, coef_grads, intercept_grads, penalty)
+            # A diverging run overflows before its loss turns non-finite; the checks
+            # below turn that into TrainingDivergedError instead of warnings.
+            with np.errstate(over="ignore", invalid="ignore"):
+                for start in range(0, n_samples, batch_size):
+                    if self.shuffle:
+                        rows = order[start : start + batch_size]
+                    else:
+                        rows = slice(start, start + batch_size)
+                    X_batch, Y_batch = X[rows], Y[rows]
+                    n_batch = Y_batch.shape[0]
+                    # Rescale so that each batch's loss estimates the full weighted loss.
+                    batch_weight = sample_weight[rows] * (n_samples / n_batch)
+                    batch_loss, coef_grads, intercept_grads = _network.loss_and_grad(
+                        coefs,
+                        intercepts,
+                        X_batch,
+                        Y_batch,
+                        batch_weight,
+                        self.activation,
+                        self.out_activation_,
+                        workspace,
+                    )
+                    if not np.isfinite(batch_loss):
+                        raise _diverged(self.solver, self.learning_rate_init)
+                    epoch_loss += batch_loss * (n_batch / n_samples)
+                    optimizer.update(coefs, intercepts, coef_grads, intercept_grads, penalty)
+                epoch_objective = epoch_loss + penalty.value(coefs)
 
             self.n_iter_ += 1
             self.t_ += n_samples
-            self.loss_curve_.append(epoch_loss + penalty.value(coefs))
+            self.loss_curve_.append(epoch_objective)
             if not np.isfinite(self.loss_curve_[-1]):
                 raise _diverged(self.solver, self.learning_rate_init)
             if self.verbose:

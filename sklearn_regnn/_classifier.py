@@ -150,6 +150,13 @@ class RegularizedMLPClassifier(ClassifierMixin, BaseRegularizedMLP):
                 y if classes is None or y.ndim == 2 else labels
             )
             self.classes_ = self._label_binarizer.classes_
+            if classes is not None and y.ndim == 1:
+                unknown = np.setdiff1d(unique_labels(y), self.classes_)
+                if unknown.size:
+                    raise ValueError(
+                        f"y has labels {list(unknown)} that are not in classes="
+                        f"{list(self.classes_)}."
+                    )
             if self._label_binarizer.y_type_ != "multilabel-indicator" and len(self.classes_) < 2:
                 raise ValueError(
                     "The classifier needs samples of at least 2 classes; y contains "

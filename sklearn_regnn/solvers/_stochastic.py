@@ -16,6 +16,16 @@ class ProximalSGD:
     ``momentum * v - learning_rate * grad``), then applies
     ``penalty.prox(coefs, learning_rate)`` to the weights.
 
+    The prox's correction ``c`` (weights after the prox minus before) is fed back into
+    the weights' velocity: ``v += c`` (Nesterov: ``v += c / momentum``). Without it the
+    velocity would only accumulate loss gradients, the prox would pull back by one
+    step's threshold per iteration while the velocity pushes by ``1 / (1 - momentum)``
+    steps, and the fixed points would solve the problem with ``alpha * (1 - momentum)``
+    instead of ``alpha``. With it, on a settled support the iteration is exactly
+    (Nesterov) momentum on ``loss + penalty``, and where the prox holds a weight at 0
+    the velocity stays bounded. Without a penalty the steps are those of plain
+    (Nesterov) momentum.
+
     Parameters
     ----------
     params : list of ndarray
@@ -41,6 +51,8 @@ class ProximalSGD:
         self.nesterov = nesterov
         self.power_t = power_t
         self.velocities = [np.zeros_like(p) for p in params]
+        # Weights before the prox, to measure its correction; used only with momentum.
+        self._before_prox = None
 
     def update(self, coefs, intercepts, coef_grads, intercept_grads, penalty):
         """One proximal step on all parameters, in place."""
@@ -58,8 +70,21 @@ class ProximalSGD:
                     p += v
             else:
                 p -= lr * g
-        if not penalty.is_zero:
+        if penalty.is_zero:
+            return
+        if not mu:
             penalty.prox(coefs, lr)
+            return
+        if self._before_prox is None:
+            self._before_prox = [np.empty_like(W) for W in coefs]
+        for W, before in zip(coefs, self._before_prox):
+            np.copyto(before, W)
+        penalty.prox(coefs, lr)
+        for W, before, v in zip(coefs, self._before_prox, self.velocities):
+            np.subtract(W, before, out=before)
+            if self.nesterov:
+                before /= mu
+            v += before
 
     def iteration_ends(self, n_samples_seen):
         """Update the 'invscaling' schedule at the end of an epoch."""
