@@ -18,7 +18,7 @@ from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _network
-from ._linear import LinearCertificate, optimal_intercept
+from ._linear import FeatureCentering, LinearCertificate, optimal_intercept
 from ._validation import (
     boolean,
     check_hidden_layer_sizes,
@@ -290,22 +290,35 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
     def _fit_fista(self, X, Y, sample_weight, penalty):
         smooth = _network.DataLoss(X, Y, sample_weight, self.activation, self.out_activation_)
         certificate = None
-        if self.n_layers_ == 2 and not penalty.is_zero:
-            certificate = LinearCertificate(
-                X, Y, sample_weight, penalty, self.out_activation_, self.tol
-            )
+        coefs, intercepts = self.coefs_, self.intercepts_
+        linear = self.n_layers_ == 2
+        if linear:
+            if not penalty.is_zero:
+                certificate = LinearCertificate(
+                    X, Y, sample_weight, penalty, self.out_activation_, self.tol
+                )
+            # Uncentered features couple the intercept to the weights and slow FISTA
+            # down by their offsets; solve in centered coordinates instead.
+            centering = FeatureCentering(X, sample_weight)
+            smooth = centering.smooth(smooth)
+            if certificate is not None:
+                certificate = centering.certificate(certificate)
+            coefs, intercepts = centering.to_centered(coefs, intercepts)
         result = fista(
             smooth,
-            self.coefs_,
-            self.intercepts_,
+            coefs,
+            intercepts,
             penalty,
             max_iter=self.max_iter,
             tol=self.tol,
             certificate=certificate,
+            n_iter_no_change=self.n_iter_no_change,
             verbose=bool(self.verbose),
         )
         self.coefs_, self.intercepts_ = result.coefs, result.intercepts
-        if self.n_layers_ == 2 and penalty.is_zero:
+        if linear:
+            self.coefs_, self.intercepts_ = centering.from_centered(self.coefs_, self.intercepts_)
+        if linear and penalty.is_zero:
             self.intercepts_[0][:] = optimal_intercept(
                 np.asarray(X @ self.coefs_[0]),
                 Y,

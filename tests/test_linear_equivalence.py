@@ -184,3 +184,34 @@ def test_sparse_input_matches_dense(diabetes):
     dense = linear_regressor(alpha=0.01, l1_ratio=0.9).fit(X, y)
     sparse = linear_regressor(alpha=0.01, l1_ratio=0.9).fit(sp.csr_matrix(X), y)
     assert_same_solution(sparse.coef_, dense.coef_)
+
+
+@pytest.mark.parametrize("feature_offset, target_offset", [(100.0, 0.0), (0.0, 1e6), (10.0, 1e6)])
+def test_offsets_in_features_and_target(diabetes, feature_offset, target_offset):
+    """Raw (uncentered) features and a target far from 0 change nothing.
+
+    FISTA works in centered coordinates (offsets in X would otherwise couple the
+    intercept to the weights and stall it), and the gap is computed so that a large
+    mean of y does not cancel it away; both must still certify ElasticNet's solution.
+    """
+    X, y = diabetes
+    X, y = X + feature_offset, y + target_offset
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no ConvergenceWarning: the gap certified
+        ours = linear_regressor(alpha=0.01, l1_ratio=0.7).set_params(max_iter=2000).fit(X, y)
+    enet = ElasticNet(alpha=0.01, l1_ratio=0.7, tol=1e-12, max_iter=1_000_000).fit(X, y)
+    assert_same_solution(ours.coef_, enet.coef_)
+    assert abs(ours.intercept_ - enet.intercept_) <= 1e-8 * abs(enet.intercept_)
+
+
+def test_offset_sparse_features_match_dense(diabetes):
+    """Centering is implicit, so sparse X with large offsets stays sparse and exact."""
+    import scipy.sparse as sp
+
+    X, y = diabetes
+    X = np.where(np.abs(X) < 0.02, 0.0, X)
+    X[:, :3] += 50.0 * (X[:, :3] != 0)  # offsets on the non-zeros only
+    sparse = linear_regressor(alpha=0.01, l1_ratio=0.9).set_params(max_iter=5000)
+    sparse.fit(sp.csr_matrix(X), y)
+    enet = ElasticNet(alpha=0.01, l1_ratio=0.9, tol=1e-12, max_iter=1_000_000).fit(X, y)
+    assert_same_solution(sparse.coef_, enet.coef_)

@@ -295,3 +295,52 @@ def test_sgd_momentum_fixed_point_is_the_lasso_solution(nesterov):
         opt.update(coefs, intercepts, coef_grads, intercept_grads, penalty)
     np.testing.assert_allclose(coefs[0].ravel(), reference.coef_, atol=1e-8)
     np.testing.assert_array_equal(coefs[0].ravel() == 0, reference.coef_ == 0)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_fista_on_a_network_stops_when_the_objective_stalls(activation):
+    """ReLU kinks keep the gradient mapping from vanishing; the stall rule (relative
+    decrease below tol over n_iter_no_change iterations) ends the run well before
+    max_iter, monotonically and without a ConvergenceWarning."""
+    import warnings
+
+    from sklearn.datasets import make_regression
+
+    from sklearn_regnn import RegularizedMLPRegressor
+
+    X, y = make_regression(200, 10, noise=1.0, random_state=0)
+    net = RegularizedMLPRegressor(
+        (20,),
+        activation=activation,
+        solver="fista",
+        penalty="l1",
+        alpha=1e-3,
+        max_iter=5000,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        net.fit(X, y / y.std())
+    assert net.n_iter_ < 5000
+    curve = np.asarray(net.loss_curve_)
+    assert np.all(np.diff(curve) <= 1e-12 * np.abs(curve[1:]))
+    if activation == "relu":  # (tanh is smooth: its gradient mapping vanishes first)
+        window = curve[-1 - net.n_iter_no_change]
+        assert window - curve[-1] <= net.tol * curve[-1]
+    assert net.score(X, y / y.std()) > 0.99
+
+
+def test_fista_linear_constant_target_stops_at_once():
+    """A constant y is solved by the intercept alone: the first prox-gradient step does
+    not move, which is an exact fixed point (no step-size underflow, no warnings)."""
+    import warnings
+
+    from sklearn_regnn import RegularizedMLPRegressor
+
+    X = np.random.RandomState(0).normal(size=(50, 4))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        linear = RegularizedMLPRegressor((), solver="fista").fit(X, np.full(50, 3.0))
+    assert linear.n_iter_ <= 2
+    assert np.all(linear.coef_ == 0.0)
+    np.testing.assert_allclose(linear.predict(X), 3.0, rtol=1e-15)

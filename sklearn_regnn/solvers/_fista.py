@@ -114,6 +114,7 @@ def fista(
     tol,
     certificate=None,
     check_every=10,
+    n_iter_no_change=10,
     lipschitz_init=None,
     verbose=False,
 ):
@@ -133,13 +134,18 @@ def fista(
     tol : float
         Used when ``certificate`` is None: stop once the gradient mapping
         ``L * (y - prox(y - grad / L))`` has max-norm ``<= tol``, the proximal
-        analogue of a small gradient.
+        analogue of a small gradient, or once the objective has decreased by less
+        than ``tol`` times its value over the last ``n_iter_no_change`` iterations.
+        The second rule is what ends a non-smooth problem (ReLU kinks keep the
+        gradient mapping from vanishing).
     certificate : callable, default=None
         ``certificate(coefs, intercepts) -> (converged, better)``, called every
         ``check_every`` iterations; ``better`` is None or a ``(coefs, intercepts)``
         pair with a lower objective to continue from (a polished iterate).
     check_every : int, default=10
         Iterations between calls to ``certificate``.
+    n_iter_no_change : int, default=10
+        Window of the stall rule (without a certificate).
     lipschitz_init : float, default=None
         Initial ``L``; estimated by a secant step when None.
     verbose : bool, default=False
@@ -224,6 +230,15 @@ def fista(
         t = t_next
         F_x = F_z
         curve.append(F_x)
+        if not np.any(d):
+            # The prox-gradient step did not move: an exact fixed point, optimal.
+            if certificate is not None:
+                _, better = certificate(*packing.unpack(x))
+                if better is not None:
+                    packing.pack(*better, out=x)
+                    F_x = value(x) + penalty_value(x)
+            converged = True
+            break
         if not backtracked:
             L *= 0.9
 
@@ -240,7 +255,9 @@ def fista(
                 if done:
                     converged = True
                     break
-        elif gradient_mapping <= tol:
+        elif gradient_mapping <= tol or (
+            len(curve) > n_iter_no_change and curve[-1 - n_iter_no_change] - F_x <= tol * abs(F_x)
+        ):
             converged = True
             break
     out_coefs, out_intercepts = packing.unpack(x.copy())
