@@ -66,6 +66,8 @@ def optimal_intercept(XW, Y, sample_weight, out_activation, intercept, max_newto
     if out_activation == "identity":
         return sample_weight @ (Y - XW)
     b = np.array(intercept, dtype=np.float64)
+    loss = LOSS_OF_OUTPUT_ACTIVATION[out_activation]
+    value = loss(XW + b, Y, sample_weight)
     for _ in range(max_newton):
         P = _activate(XW + b, out_activation)
         grad = sample_weight @ (P - Y)
@@ -80,7 +82,17 @@ def optimal_intercept(XW, Y, sample_weight, out_activation, intercept, max_newto
             # The softmax is invariant to adding a constant to every logit, so the
             # Hessian is singular along ones: take the least-norm Newton step.
             step = np.linalg.lstsq(hessian, grad, rcond=None)[0]
+        # Damped: far from the optimum (probabilities near 0 or 1, tiny curvature) a
+        # full Newton step can overshoot and diverge.
+        for _ in range(40):
+            new_value = loss(XW + (b - step), Y, sample_weight)
+            if new_value <= value + 1e-15 * abs(value):
+                break
+            step = step / 2
+        else:
+            break
         b -= step
+        value = new_value
     return b.astype(XW.dtype, copy=False)
 
 
@@ -117,7 +129,9 @@ def duality_gap(X, Y, sample_weight, W, intercept, penalty, out_activation):
     primal += penalty.value([W])
     P = _activate(Z.copy(), out_activation)
     G = (P - Y) * sample_weight[:, None]  # dloss/dz
-    V = -np.asarray(X.T @ G)
+    # In float64: for float32 data, c * V could otherwise exceed the pure L1 bound by
+    # float32 rounding and make the conjugate infinite.
+    V = -np.asarray(X.T @ G, dtype=np.float64)
     c = penalty.dual_scale(V)
     dual = -_loss_conjugate_sum(Z, P, Y, sample_weight, out_activation, c)
     dual -= penalty.conjugate(c * V)

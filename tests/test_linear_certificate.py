@@ -199,3 +199,16 @@ def test_linear_certificate_converges_at_lasso_solution():
     assert done
     assert better is not None
     assert certificate.gap <= 1e-10 * certificate.scale
+
+
+def test_optimal_intercept_from_a_far_start_is_damped():
+    """Starting 30 logits away (probabilities ~1e-13, curvature ~0) an undamped
+    Newton step overshoots; the damped one still reaches a zero gradient."""
+    rng = np.random.RandomState(0)
+    n = 200
+    XW = rng.normal(size=(n, 1))
+    Y = (rng.uniform(size=(n, 1)) < 0.3).astype(float)
+    s = np.full(n, 1.0 / n)
+    b = optimal_intercept(XW, Y, s, "logistic", np.array([30.0]), max_newton=100)
+    P = 1.0 / (1.0 + np.exp(-(XW + b)))
+    assert abs(float(s @ (P - Y)[:, 0])) <= 1e-12
