@@ -243,7 +243,7 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
         self.t_ = 0
         self.loss_curve_ = []
         self._no_improvement_count = 0
-        if self.early_stopping:
+        if self.early_stopping and self.solver != "fista":
             self.validation_scores_ = []
             self.best_validation_score_ = -np.inf
             self.best_loss_ = None
@@ -376,6 +376,12 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
                 raise ValueError(
                     "The validation set is too small: increase validation_fraction or "
                     "use more samples."
+                )
+            if not (sample_weight[train].sum() > 0 and sample_weight[val].sum() > 0):
+                raise ValueError(
+                    "early_stopping: every sample in the training or the validation "
+                    "split has sample_weight 0; give weight to more samples or turn "
+                    "early_stopping off."
                 )
             X_val, y_val, sw_val = X[val], y[val], sample_weight[val]
             X, Y = X[train], Y[train]

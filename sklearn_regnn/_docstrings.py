@@ -79,7 +79,8 @@ SHARED_PARAMETERS = """\
 
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the data ('sgd', 'adam'), stop when the
-        validation score stops improving, and keep the best weights.
+        validation score stops improving, and keep the best weights. 'fista' is a
+        full-batch solver and ignores it (as ``MLPRegressor``'s 'lbfgs' does).
 
     validation_fraction : float, default=0.1
         Share of the data held out for early stopping, in ``(0, 1)``.

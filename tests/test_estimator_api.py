@@ -661,3 +661,31 @@ def test_loss_is_the_objective(solver, penalty, l1_ratio, n_targets):
         expected += alpha * l1_ratio * np.abs(coef).sum()
         expected += 0.5 * alpha * (1 - l1_ratio) * np.sum(coef**2)
     assert_allclose(model.loss_, expected, rtol=1e-10)
+
+
+@IGNORE_CONVERGENCE
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_fista_ignores_early_stopping(Estimator):
+    """'fista' is full batch: early_stopping changes nothing, as with MLP's 'lbfgs'."""
+    X, y = data_for(Estimator, n_samples=100)
+    params = dict(hidden_layer_sizes=(5,), solver="fista", max_iter=30, random_state=0)
+    plain = Estimator(**params).fit(X, y)
+    model = Estimator(early_stopping=True, **params).fit(X, y)
+    assert model.validation_scores_ is None and model.best_validation_score_ is None
+    assert model.best_loss_ == min(model.loss_curve_) == plain.best_loss_
+    for W, W_plain in zip(model.coefs_, plain.coefs_):
+        np.testing.assert_array_equal(W, W_plain)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_early_stopping_split_without_weight_raises(Estimator):
+    """If one side of the early-stopping split has zero total weight, say so."""
+    X, y = data_for(Estimator, n_samples=100)
+    sample_weight = np.zeros(100)
+    sample_weight[:3] = 1.0  # at most 3 weighted samples: one split gets none
+    model = Estimator(
+        hidden_layer_sizes=(5,), early_stopping=True, validation_fraction=0.5, random_state=0
+    )
+    with pytest.raises(ValueError, match="early_stopping.*sample_weight 0"):
+        for seed in range(20):  # some split puts all 3 on one side
+            model.set_params(random_state=seed).fit(X, y, sample_weight=sample_weight)
