@@ -10,14 +10,13 @@ import warnings
 
 import numpy as np
 import pytest
-import sklearn
+from _reference import logistic_regression
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine, make_regression
-from sklearn.linear_model import ElasticNet, Lasso, LogisticRegression, Ridge
+from sklearn.linear_model import ElasticNet, Lasso, Ridge
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_regnn import RegularizedMLPClassifier, RegularizedMLPRegressor
 
-SKLEARN_VERSION = tuple(int(part) for part in sklearn.__version__.split(".")[:2])
 RELATIVE_TOLERANCE = 1e-4
 
 
@@ -133,15 +132,6 @@ def test_sample_weight_matches_elastic_net(diabetes):
     assert_same_solution(ours.coef_, enet.coef_)
     theirs = enet_objective(X, y, enet.coef_, enet.intercept_, 0.02, 0.6, weights)
     assert ours.loss_ <= theirs * (1 + 1e-12)
-
-
-def logistic_regression(alpha, l1_ratio, n_samples):
-    params = {"C": 1.0 / (n_samples * alpha), "solver": "saga", "tol": 1e-12}
-    if SKLEARN_VERSION >= (1, 8):
-        params["l1_ratio"] = l1_ratio
-    else:
-        params.update(penalty="elasticnet", l1_ratio=l1_ratio)
-    return LogisticRegression(max_iter=1_000_000, **params)
 
 
 def logistic_objective(clf, X, y, alpha, l1_ratio):
