@@ -22,12 +22,17 @@ from sklearn.preprocessing import StandardScaler
 from sklearn_regnn import RegularizedMLPClassifier, RegularizedMLPRegressor
 
 
-def timed_fit(model, X, y):
-    start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        model.fit(X, y)
-    return model, time.perf_counter() - start
+def timed_fit(model, X, y, repeats=3):
+    """Fit ``repeats`` times and report the fastest: the first fit of a process also
+    pays for one-off imports and allocations."""
+    best = np.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X, y)
+        best = min(best, time.perf_counter() - start)
+    return model, best
 
 
 def zero_fraction(coefs):
