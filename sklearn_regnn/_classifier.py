@@ -10,8 +10,9 @@ from sklearn.utils.multiclass import unique_labels
 from sklearn.utils.validation import check_is_fitted
 
 from . import _network
-from ._base import PARAMETER_CONSTRAINTS, BaseRegularizedMLP
+from ._base import BaseRegularizedMLP
 from ._docstrings import compose
+from ._validation import PARAMETER_CONSTRAINTS
 
 
 def _check_class_weight(value):

@@ -171,3 +171,40 @@ def normalized_sample_weight(sample_weight, n_samples, dtype):
     if total <= 0:
         raise ValueError("sample_weight sums to zero: at least one weight must be positive.")
     return (weights / total).astype(dtype)
+
+
+def _is_random_state(value):
+    return value is None or isinstance(value, (np.random.RandomState, int, np.integer))
+
+
+# The constraint of every parameter both estimators share; validate_params checks
+# them at fit and names the parameter in its error.
+PARAMETER_CONSTRAINTS = {
+    "activation": one_of("identity", "logistic", "tanh", "relu"),
+    "solver": one_of("adam", "sgd", "fista"),
+    "penalty": one_of("l1", "l2", "elasticnet", None),
+    "alpha": real(0),
+    "l1_ratio": real(0, 1),
+    "batch_size": either(one_of("auto"), integer(1), description="'auto' or an integer >= 1"),
+    "learning_rate": one_of("constant", "invscaling", "adaptive"),
+    "learning_rate_init": real(0, low_open=True),
+    "power_t": real(0),
+    "max_iter": integer(1),
+    "shuffle": boolean,
+    "random_state": lambda v: (
+        None
+        if _is_random_state(v) and not isinstance(v, bool)
+        else "must be None, an int or a numpy RandomState"
+    ),
+    "tol": real(0),
+    "verbose": either(boolean, integer(0), description="a bool or an integer >= 0"),
+    "warm_start": boolean,
+    "momentum": real(0, 1),
+    "nesterovs_momentum": boolean,
+    "early_stopping": boolean,
+    "validation_fraction": real(0, 1, high_open=True),
+    "beta_1": real(0, 1, high_open=True),
+    "beta_2": real(0, 1, high_open=True),
+    "epsilon": real(0, low_open=True),
+    "n_iter_no_change": integer(1),
+}
