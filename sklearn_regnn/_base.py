@@ -26,7 +26,7 @@ from ._validation import (
     validate_params,
 )
 from .penalties import make_penalty
-from .solvers import ProximalAdam, ProximalSGD, fista
+from .solvers import ProximalAdam, ProximalSGD, effective_batch_size, fista
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 
@@ -351,16 +351,7 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
             X = X.tocsr()  # row slicing for mini-batches
 
         n_samples = X.shape[0]
-        if self.batch_size == "auto":
-            batch_size = min(200, n_samples)
-        else:
-            if self.batch_size > n_samples:
-                warnings.warn(
-                    f"batch_size={self.batch_size} is larger than the number of samples "
-                    f"({n_samples}); using {n_samples}.",
-                    stacklevel=3,
-                )
-            batch_size = min(self.batch_size, n_samples)
+        batch_size = effective_batch_size(self.batch_size, n_samples)
 
         layer_units = [X.shape[1]] + [W.shape[1] for W in self.coefs_]
         workspace = _network.Workspace(layer_units, batch_size, X.dtype)

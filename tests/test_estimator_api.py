@@ -1,15 +1,26 @@
 """Behaviour a scikit-learn user relies on: inputs untouched, meta-estimators,
-reproducibility, dtypes, sparse input, attribute shapes, weights, partial_fit,
-warm starts, early stopping, divergence and the reported loss."""
+reproducibility, dtypes, sparse input, attribute shapes and weights. Training
+itself (partial_fit, warm starts, early stopping, divergence, the reported loss) is
+in test_training.py."""
 
 import pickle
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _data import (
+    ESTIMATORS,
+    IGNORE_CONVERGENCE,
+    LINEAR,
+    SOLVERS,
+    classification_data,
+    data_for,
+    regression_data,
+    sparse_with_zeros,
+)
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
-from sklearn.datasets import make_classification, make_multilabel_classification, make_regression
+from sklearn.datasets import make_multilabel_classification, make_regression
 from sklearn.feature_selection import SelectFromModel
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
@@ -17,48 +28,6 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.class_weight import compute_sample_weight
 
 from sklearn_regnn import RegularizedMLPClassifier, RegularizedMLPRegressor
-
-ESTIMATORS = [RegularizedMLPClassifier, RegularizedMLPRegressor]
-SOLVERS = ["adam", "sgd", "fista"]
-IGNORE_CONVERGENCE = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-# An exactly solved linear model: FISTA without hidden layers and a tight tolerance.
-LINEAR = dict(hidden_layer_sizes=(), solver="fista", tol=1e-12, max_iter=20000)
-
-
-def regression_data(n_samples=60, n_features=6, n_targets=1, seed=0):
-    X, y = make_regression(
-        n_samples=n_samples,
-        n_features=n_features,
-        n_informative=4,
-        n_targets=n_targets,
-        noise=1.0,
-        random_state=seed,
-    )
-    X = StandardScaler().fit_transform(X)
-    return X, (y - y.mean(axis=0)) / y.std(axis=0)
-
-
-def classification_data(n_samples=60, n_features=6, n_classes=2, seed=0):
-    return make_classification(
-        n_samples=n_samples,
-        n_features=n_features,
-        n_informative=4,
-        n_classes=n_classes,
-        random_state=seed,
-    )
-
-
-def data_for(Estimator, **kwargs):
-    if Estimator is RegularizedMLPClassifier:
-        return classification_data(**kwargs)
-    return regression_data(**kwargs)
-
-
-def sparse_with_zeros(X, seed=0):
-    """X with about half its entries set to 0, for sparse-versus-dense checks."""
-    X = X.copy()
-    X[np.random.RandomState(seed).rand(*X.shape) < 0.5] = 0.0
-    return X
 
 
 # ------------------------------------------------------------------------- inputs untouched
@@ -413,279 +382,3 @@ def test_scaled_sample_weight_gives_same_model(Estimator, solver):
     for W, W_scaled in zip(model.coefs_, scaled.coefs_):
         assert_allclose(W, W_scaled, rtol=1e-10, atol=1e-12)
     assert_allclose(model.loss_, scaled.loss_, rtol=1e-10)
-
-
-# ---------------------------------------------------------------------------- partial_fit
-def test_classifier_partial_fit_learns():
-    """partial_fit with classes on the first call: loss falls, n_iter_ and t_ count up."""
-    X, y = classification_data(n_classes=3)
-    model = RegularizedMLPClassifier(
-        hidden_layer_sizes=(8,), learning_rate_init=0.01, random_state=0
-    )
-    # The first batch need not contain every class.
-    first = y != 2
-    model.partial_fit(X[first], y[first], classes=[0, 1, 2])
-    assert_array_equal(model.classes_, [0, 1, 2])
-    assert model.n_iter_ == 1
-    assert model.t_ == first.sum()
-    model.partial_fit(X, y)
-    first_full_loss = model.loss_
-    for k in range(2, 31):
-        model.partial_fit(X, y)
-        assert model.n_iter_ == k + 1
-        assert model.t_ == first.sum() + k * X.shape[0]
-    assert len(model.loss_curve_) == model.n_iter_
-    assert model.loss_ < 0.8 * first_full_loss
-    assert model.predict_proba(X).shape == (X.shape[0], 3)
-
-
-@pytest.mark.parametrize("solver", ["adam", "sgd"])
-def test_regressor_partial_fit_learns(solver):
-    """Regressor partial_fit: one epoch per call, the loss falls."""
-    X, y = regression_data()
-    model = RegularizedMLPRegressor(
-        hidden_layer_sizes=(8,), solver=solver, learning_rate_init=0.01, random_state=0
-    )
-    model.partial_fit(X, y)
-    first_loss = model.loss_
-    for k in range(2, 21):
-        model.partial_fit(X, y)
-        assert model.n_iter_ == k
-        assert model.t_ == k * X.shape[0]
-    assert model.loss_ < 0.8 * first_loss
-
-
-def test_classifier_partial_fit_unseen_class_raises():
-    """A later partial_fit with a label outside classes_ is rejected."""
-    X, y = classification_data()
-    model = RegularizedMLPClassifier(hidden_layer_sizes=(4,), random_state=0)
-    model.partial_fit(X, y, classes=[0, 1])
-    y_new = y.copy()
-    y_new[0] = 7
-    with pytest.raises(ValueError, match="7"):
-        model.partial_fit(X, y_new)
-
-
-def test_classifier_partial_fit_label_outside_first_classes_raises():
-    """On the first call, y must lie within ``classes``."""
-    X, y = classification_data()
-    model = RegularizedMLPClassifier(hidden_layer_sizes=(4,), random_state=0)
-    with pytest.raises(ValueError, match="classes"):
-        model.partial_fit(X, y + 1, classes=[0, 1])
-
-
-# ----------------------------------------------------------------------------- warm start
-@IGNORE_CONVERGENCE
-@pytest.mark.parametrize("Estimator", ESTIMATORS)
-def test_warm_start_sgd_continues_training(Estimator):
-    """Two warm-started fits of one epoch equal one fit of two (sgd, no momentum)."""
-    X, y = data_for(Estimator)
-    params = dict(
-        hidden_layer_sizes=(5,),
-        solver="sgd",
-        shuffle=False,
-        momentum=0.0,
-        batch_size=20,
-        learning_rate_init=0.01,
-        random_state=0,
-    )
-    warm = Estimator(max_iter=1, warm_start=True, **params)
-    warm.fit(X, y)
-    coefs_after_first = [W.copy() for W in warm.coefs_]
-    warm.fit(X, y)
-    once = Estimator(max_iter=2, **params).fit(X, y)
-    assert not all(np.array_equal(W, V) for W, V in zip(coefs_after_first, warm.coefs_))
-    for W_warm, W_once in zip(warm.coefs_ + warm.intercepts_, once.coefs_ + once.intercepts_):
-        assert_allclose(W_warm, W_once, rtol=1e-12, atol=1e-14)
-    assert warm.n_iter_ == once.n_iter_ == 2
-    assert warm.t_ == once.t_
-    assert_allclose(warm.loss_curve_, once.loss_curve_, rtol=1e-12)
-
-
-@pytest.mark.parametrize("Estimator", ESTIMATORS)
-def test_warm_start_fista_refit_is_immediate(Estimator):
-    """After convergence, a warm refit on the same data takes only a few iterations."""
-    X, y = data_for(Estimator, n_features=20)
-    # Correlated features, so that a cold fit needs several certificate checks.
-    X = StandardScaler().fit_transform(X @ np.random.RandomState(0).normal(size=(20, 20)))
-    params = dict(hidden_layer_sizes=(), solver="fista", alpha=0.01, tol=1e-8, max_iter=5000)
-    cold = Estimator(**params).fit(X, y)
-    warm = Estimator(warm_start=True, **params).fit(X, y)
-    coef_before = warm.coef_.copy()
-    warm.fit(X, y)
-    assert cold.n_iter_ >= 30
-    # FISTA checks its duality-gap certificate every 10 iterations: the first check stops.
-    assert warm.n_iter_ <= 10
-    assert_allclose(warm.coef_, coef_before, rtol=1e-6, atol=1e-8)
-
-
-@IGNORE_CONVERGENCE
-@pytest.mark.parametrize("Estimator", ESTIMATORS)
-@pytest.mark.parametrize("new_sizes", [(6,), (5, 5), ()])
-def test_warm_start_changed_architecture_raises(Estimator, new_sizes):
-    """Changing hidden_layer_sizes between warm-started fits raises ValueError."""
-    X, y = data_for(Estimator)
-    model = Estimator(hidden_layer_sizes=(5,), warm_start=True, max_iter=2, random_state=0)
-    model.fit(X, y)
-    model.set_params(hidden_layer_sizes=new_sizes)
-    with pytest.raises(ValueError, match="shape"):
-        model.fit(X, y)
-
-
-@IGNORE_CONVERGENCE
-def test_warm_start_classifier_new_class_raises():
-    """A warm-started classifier cannot be refitted with a class it has not seen."""
-    X, y = classification_data()
-    model = RegularizedMLPClassifier(hidden_layer_sizes=(4,), warm_start=True, max_iter=2)
-    model.fit(X, y)
-    with pytest.raises(ValueError, match="warm_start"):
-        model.fit(X, y + 1)
-
-
-# ------------------------------------------------------------------------- early stopping
-@IGNORE_CONVERGENCE
-@pytest.mark.parametrize("Estimator", ESTIMATORS)
-@pytest.mark.parametrize("solver", ["adam", "sgd"])
-def test_early_stopping_attributes(Estimator, solver):
-    """With early stopping: one validation score per epoch, best is their max."""
-    X, y = data_for(Estimator, n_samples=100)
-    model = Estimator(
-        hidden_layer_sizes=(5,),
-        solver=solver,
-        early_stopping=True,
-        validation_fraction=0.2,
-        n_iter_no_change=3,
-        max_iter=30,
-        random_state=0,
-    ).fit(X, y)
-    assert isinstance(model.validation_scores_, list)
-    assert len(model.validation_scores_) == model.n_iter_ == len(model.loss_curve_)
-    assert model.best_validation_score_ == max(model.validation_scores_)
-    assert model.best_loss_ is None
-
-
-@IGNORE_CONVERGENCE
-@pytest.mark.parametrize("Estimator", ESTIMATORS)
-@pytest.mark.parametrize("solver", SOLVERS)
-def test_without_early_stopping_attributes(Estimator, solver):
-    """Without early stopping: no validation scores, best_loss_ is the lowest loss."""
-    X, y = data_for(Estimator)
-    model = Estimator(hidden_layer_sizes=(5,), solver=solver, max_iter=15, random_state=0)
-    model.fit(X, y)
-    assert model.validation_scores_ is None
-    assert model.best_validation_score_ is None
-    assert len(model.loss_curve_) > 0
-    assert model.best_loss_ == min(model.loss_curve_)
-
-
-# ----------------------------------------------------------------------------- divergence
-def diverging_regression_data():
-    """Unscaled features (std 100) and a huge target (std ~1e5)."""
-    rng = np.random.RandomState(0)
-    X = 100 * rng.normal(size=(50, 5))
-    return X, 1e3 * X @ rng.normal(size=5)
-
-
-@pytest.mark.parametrize(
-    "params",
-    [
-        dict(hidden_layer_sizes=(10,), learning_rate_init=1.0),
-        dict(hidden_layer_sizes=(10, 10), learning_rate_init=1e3),
-        dict(learning_rate_init=1e3),  # the default (100,) relu network
-        dict(hidden_layer_sizes=(), learning_rate_init=1e3, n_iter_no_change=1000),
-    ],
-    ids=["(10,)-lr1", "(10,10)-lr1e3", "(100,)-lr1e3", "()-lr1e3"],
-)
-def test_sgd_divergence_raises(params):
-    """A diverging SGD run raises ValueError('... diverged ...'), never NaN weights.
-
-    Runs under the project's ``error::RuntimeWarning`` filter: numpy overflow
-    warnings must not escape on the way to the error.
-    """
-    X, y = diverging_regression_data()
-    model = RegularizedMLPRegressor(
-        solver="sgd", momentum=0.9, max_iter=300, random_state=0, **params
-    )
-    with pytest.raises(ValueError, match="diverged"):
-        model.fit(X, y)
-
-
-@pytest.mark.parametrize(
-    "params",
-    [
-        dict(hidden_layer_sizes=()),
-        dict(hidden_layer_sizes=(10,), activation="tanh"),
-        dict(hidden_layer_sizes=(10,), activation="logistic"),
-    ],
-    ids=["()", "(10,)-tanh", "(10,)-logistic"],
-)
-def test_sgd_blow_up_never_returns_non_finite_weights(params):
-    """A blowing-up SGD run either raises 'diverged' or returns finite weights and loss."""
-    X, y = diverging_regression_data()
-    model = RegularizedMLPRegressor(
-        solver="sgd", learning_rate_init=1e3, momentum=0.9, max_iter=20, random_state=0, **params
-    )
-    try:
-        model.fit(X, y)
-    except ValueError as error:
-        assert "diverged" in str(error)
-    else:
-        assert all(np.all(np.isfinite(p)) for p in model.coefs_ + model.intercepts_)
-        assert np.isfinite(model.loss_)
-
-
-# --------------------------------------------------------------------------------- loss_
-@IGNORE_CONVERGENCE
-@pytest.mark.parametrize("solver", SOLVERS)
-@pytest.mark.parametrize(
-    "penalty, l1_ratio", [("elasticnet", 0.3), ("l1", 1.0), ("l2", 0.0), (None, None)]
-)
-@pytest.mark.parametrize("n_targets", [1, 2])
-def test_loss_is_the_objective(solver, penalty, l1_ratio, n_targets):
-    """loss_ = mean(0.5 ||y - f||^2) + alpha * l1_ratio * |w|_1 + alpha (1 - l1_ratio)/2 |w|^2."""
-    X, y = regression_data(n_targets=n_targets)
-    alpha = 0.05
-    model = RegularizedMLPRegressor(
-        hidden_layer_sizes=(),
-        solver=solver,
-        penalty=penalty,
-        alpha=alpha,
-        l1_ratio=0.3,
-        max_iter=20,
-        random_state=0,
-    ).fit(X, y)
-    residual = (y - model.predict(X)).reshape(y.shape[0], -1)
-    expected = np.mean(0.5 * np.sum(residual**2, axis=1))
-    if penalty is not None:
-        coef = model.coef_
-        expected += alpha * l1_ratio * np.abs(coef).sum()
-        expected += 0.5 * alpha * (1 - l1_ratio) * np.sum(coef**2)
-    assert_allclose(model.loss_, expected, rtol=1e-10)
-
-
-@IGNORE_CONVERGENCE
-@pytest.mark.parametrize("Estimator", ESTIMATORS)
-def test_fista_ignores_early_stopping(Estimator):
-    """'fista' is full batch: early_stopping changes nothing, as with MLP's 'lbfgs'."""
-    X, y = data_for(Estimator, n_samples=100)
-    params = dict(hidden_layer_sizes=(5,), solver="fista", max_iter=30, random_state=0)
-    plain = Estimator(**params).fit(X, y)
-    model = Estimator(early_stopping=True, **params).fit(X, y)
-    assert model.validation_scores_ is None and model.best_validation_score_ is None
-    assert model.best_loss_ == min(model.loss_curve_) == plain.best_loss_
-    for W, W_plain in zip(model.coefs_, plain.coefs_):
-        np.testing.assert_array_equal(W, W_plain)
-
-
-@pytest.mark.parametrize("Estimator", ESTIMATORS)
-def test_early_stopping_split_without_weight_raises(Estimator):
-    """If one side of the early-stopping split has zero total weight, say so."""
-    X, y = data_for(Estimator, n_samples=100)
-    sample_weight = np.zeros(100)
-    sample_weight[:3] = 1.0  # at most 3 weighted samples: one split gets none
-    model = Estimator(
-        hidden_layer_sizes=(5,), early_stopping=True, validation_fraction=0.5, random_state=0
-    )
-    with pytest.raises(ValueError, match="early_stopping.*sample_weight 0"):
-        for seed in range(20):  # some split puts all 3 on one side
-            model.set_params(random_state=seed).fit(X, y, sample_weight=sample_weight)

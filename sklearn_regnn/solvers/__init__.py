@@ -6,6 +6,6 @@ proximal gradient method. Both only need a penalty with ``prox``.
 """
 
 from ._fista import FistaResult, fista
-from ._stochastic import ProximalAdam, ProximalSGD
+from ._stochastic import ProximalAdam, ProximalSGD, effective_batch_size
 
-__all__ = ["FistaResult", "ProximalAdam", "ProximalSGD", "fista"]
+__all__ = ["FistaResult", "ProximalAdam", "ProximalSGD", "effective_batch_size", "fista"]

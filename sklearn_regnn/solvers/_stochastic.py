@@ -5,7 +5,23 @@ intercept vectors (``intercepts``, never penalized) in place, and keep their sta
 (velocities, moment estimates) in arrays allocated once.
 """
 
+import warnings
+
 import numpy as np
+
+
+def effective_batch_size(batch_size, n_samples):
+    """Samples per mini-batch: 'auto' is ``min(200, n_samples)``, and a requested size
+    larger than the data is cut to ``n_samples`` with a warning (as MLP does)."""
+    if batch_size == "auto":
+        return min(200, n_samples)
+    if batch_size > n_samples:
+        warnings.warn(
+            f"batch_size={batch_size} is larger than the number of samples "
+            f"({n_samples}); using {n_samples}.",
+            stacklevel=4,
+        )
+    return min(batch_size, n_samples)
 
 
 class ProximalSGD:
