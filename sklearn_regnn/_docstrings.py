@@ -61,8 +61,9 @@ SHARED_PARAMETERS = """\
         'fista' without hidden layers: the duality gap must fall below
         ``tol * sum_i s_i ||y_i - ybar||^2`` (regression, as in ``ElasticNet``) or
         below ``tol`` times the loss of the best constant model (classification).
-        'fista' with hidden layers: the max-norm of the proximal gradient mapping
-        must fall below ``tol``.
+        'fista' with hidden layers (or ``penalty=None``): the max-norm of the
+        proximal gradient mapping falls below ``tol``, or the objective decreases
+        by less than ``tol`` times its value over ``n_iter_no_change`` iterations.
 
     verbose : bool, default=False
         Print progress.
@@ -92,7 +93,8 @@ SHARED_PARAMETERS = """\
         Adam's numerical-stability constant.
 
     n_iter_no_change : int, default=10
-        Number of epochs without improvement tolerated before stopping.
+        Number of epochs ('sgd', 'adam') or iterations ('fista' without a duality
+        gap) without improvement by ``tol`` tolerated before stopping.
 """
 
 SHARED_ATTRIBUTES = """\
