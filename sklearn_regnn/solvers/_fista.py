@@ -230,20 +230,15 @@ def fista(
         t = t_next
         F_x = F_z
         curve.append(F_x)
-        if not np.any(d):
-            # The prox-gradient step did not move: an exact fixed point, optimal.
-            if certificate is not None:
-                _, better = certificate(*packing.unpack(x))
-                if better is not None:
-                    packing.pack(*better, out=x)
-                    F_x = value(x) + penalty_value(x)
-            converged = True
-            break
         if not backtracked:
             L *= 0.9
+        # A step that did not move is an exact fixed point: optimal, stop now (waiting
+        # for the next check would only shrink L towards underflow). Without a
+        # certificate the gradient-mapping rule below sees it as a zero mapping.
+        stationary = not np.any(d)
 
         if certificate is not None:
-            if n_iter % check_every == 0:
+            if stationary or n_iter % check_every == 0:
                 done, better = certificate(*packing.unpack(x))
                 if verbose:
                     print(f"FISTA iteration {n_iter}, objective = {F_x:.12g}")
@@ -252,7 +247,7 @@ def fista(
                     F_x = value(x) + penalty_value(x)
                     y[:] = x
                     t, momentum_on = 1.0, False
-                if done:
+                if done or stationary:
                     converged = True
                     break
         elif gradient_mapping <= tol or (
