@@ -26,7 +26,8 @@ from ._validation import (
     validate_params,
 )
 from .penalties import make_penalty
-from .solvers import ProximalAdam, ProximalSGD, effective_batch_size, fista
+from .solvers import ProximalAdam, ProximalSGD, fista
+from .solvers._stochastic import effective_batch_size
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 

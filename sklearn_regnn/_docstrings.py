@@ -137,14 +137,14 @@ SHARED_ATTRIBUTES = """\
     out_activation_ : str
         Output activation: 'identity', 'logistic' or 'softmax'.
 
-    feature_importances_ : ndarray of shape (n_features_in_,)
+    feature_importances_ : ndarray of shape (`n_features_in_`,)
         Euclidean norm of each input feature's outgoing first-layer weights;
         exactly 0 for features the network does not use.
 
     n_features_in_ : int
         Number of features seen during ``fit``.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen during ``fit``, when ``X`` has string column
         names.
 """

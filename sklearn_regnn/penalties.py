@@ -36,6 +36,14 @@ def soft_threshold(Z, threshold):
     Returns
     -------
     Z : ndarray
+        The same array, shrunk.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_regnn.penalties import soft_threshold
+    >>> soft_threshold(np.array([-3.0, -0.5, 0.2, 2.0]), 1.0)
+    array([-2.,  0.,  0.,  1.])
     """
     # z - clip(z, -t, t) is sign(z) * max(|z| - t, 0), and it is exactly 0.0 when
     # |z| <= t because then clip returns z itself.
@@ -87,7 +95,19 @@ class ElasticNet:
         return self.alpha == 0.0
 
     def value(self, coefs):
-        """The penalty term for the weight matrices ``coefs``."""
+        """The penalty term for the weight matrices ``coefs``.
+
+        Parameters
+        ----------
+        coefs : list of ndarray
+            Weight matrices.
+
+        Returns
+        -------
+        value : float
+            ``alpha * l1_ratio * sum |w| + alpha * (1 - l1_ratio) / 2 * sum w**2``
+            over every entry of every matrix.
+        """
         total = 0.0
         for W in coefs:
             if self.l1_strength:
@@ -147,6 +167,16 @@ class ElasticNet:
 
         Only the pure L1 penalty has a bounded domain (``max |v| <= alpha``); with an
         L2 part every ``V`` is feasible.
+
+        Parameters
+        ----------
+        V : ndarray
+            A candidate dual point, shaped like one weight matrix.
+
+        Returns
+        -------
+        scale : float
+            In ``(0, 1]``.
         """
         if self.l2_strength > 0:
             return 1.0
@@ -160,6 +190,16 @@ class ElasticNet:
 
         ``sum(max(|v| - alpha * l1_ratio, 0)**2) / (2 * alpha * (1 - l1_ratio))``,
         or for the pure L1 penalty 0 inside ``max |v| <= alpha`` and ``inf`` outside.
+
+        Parameters
+        ----------
+        V : ndarray
+            The point, shaped like one weight matrix.
+
+        Returns
+        -------
+        value : float
+            The conjugate's value, possibly ``inf``.
         """
         excess = np.maximum(np.abs(V) - self.l1_strength, 0.0)
         if self.l2_strength > 0:
@@ -178,12 +218,23 @@ def make_penalty(penalty, alpha, l1_ratio):
     Parameters
     ----------
     penalty : {'l1', 'l2', 'elasticnet'} or None
+        Which penalty.
     alpha : float
+        Overall strength, ``>= 0``.
     l1_ratio : float
+        Share of the L1 part, used by 'elasticnet' only.
 
     Returns
     -------
     penalty : ElasticNet
+        The penalty object.
+
+    Examples
+    --------
+    >>> from sklearn_regnn.penalties import make_penalty
+    >>> penalty = make_penalty("l1", alpha=0.1, l1_ratio=0.5)
+    >>> penalty.l1_strength, penalty.l2_strength
+    (0.1, 0.0)
     """
     if penalty is None:
         return ElasticNet(0.0, 0.0)

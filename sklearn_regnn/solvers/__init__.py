@@ -6,6 +6,6 @@ proximal gradient method. Both only need a penalty with ``prox``.
 """
 
 from ._fista import FistaResult, fista
-from ._stochastic import ProximalAdam, ProximalSGD, effective_batch_size
+from ._stochastic import ProximalAdam, ProximalSGD
 
-__all__ = ["FistaResult", "ProximalAdam", "ProximalSGD", "effective_batch_size", "fista"]
+__all__ = ["FistaResult", "ProximalAdam", "ProximalSGD", "fista"]

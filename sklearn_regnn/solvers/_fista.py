@@ -64,9 +64,9 @@ class ParameterPacking:
 
 @dataclass
 class FistaResult:
-    """What :func:`fista` returns.
+    """What :func:`fista` returns; each parameter is kept as an attribute.
 
-    Attributes
+    Parameters
     ----------
     coefs, intercepts : list of ndarray
         The solution (fresh arrays).
@@ -81,6 +81,15 @@ class FistaResult:
     lipschitz : float
         Final step-size estimate ``L`` (the step is ``1 / L``); pass it back as
         ``lipschitz_init`` to warm-start the step too.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_regnn.solvers import FistaResult
+    >>> result = FistaResult(coefs=[np.ones((2, 1))], intercepts=[np.zeros(1)],
+    ...                      objective=0.5, n_iter=3, converged=True)
+    >>> result.converged, result.lipschitz
+    (True, 1.0)
     """
 
     coefs: list
@@ -154,6 +163,31 @@ def fista(
     Returns
     -------
     result : FistaResult
+        The solution and how it was reached.
+
+    Examples
+    --------
+    A smooth part ``1/2 ||w - target||^2`` with an L1 penalty: the solution is the
+    target soft-thresholded by ``alpha``, found to rounding.
+
+    >>> import numpy as np
+    >>> from sklearn_regnn.penalties import ElasticNet
+    >>> from sklearn_regnn.solvers import fista
+    >>> class Quadratic:
+    ...     def __init__(self, target):
+    ...         self.target = target
+    ...     def value(self, coefs, intercepts):
+    ...         return 0.5 * float(np.sum((coefs[0] - self.target) ** 2))
+    ...     def value_and_grad(self, coefs, intercepts):
+    ...         grads = [coefs[0] - self.target], [np.zeros_like(intercepts[0])]
+    ...         return (self.value(coefs, intercepts), *grads)
+    >>> smooth = Quadratic(np.array([[2.0], [-0.05], [0.5]]))
+    >>> result = fista(smooth, [np.zeros((3, 1))], [np.zeros(1)],
+    ...                ElasticNet(alpha=0.1, l1_ratio=1.0), max_iter=100, tol=1e-10)
+    >>> result.coefs[0].ravel()
+    array([1.9, 0. , 0.4])
+    >>> result.converged
+    True
     """
     packing = ParameterPacking(coefs, intercepts)
     dtype = coefs[0].dtype

@@ -57,6 +57,25 @@ class ProximalSGD:
         Whether to use Nesterov's momentum.
     power_t : float
         Exponent of the 'invscaling' schedule.
+
+    Examples
+    --------
+    Minimize ``1/2 ||w - target||^2 + 0.1 ||w||_1``, whose solution is the target
+    soft-thresholded by 0.1:
+
+    >>> import numpy as np
+    >>> from sklearn_regnn.penalties import ElasticNet
+    >>> from sklearn_regnn.solvers import ProximalSGD
+    >>> target = np.array([[2.0], [0.05]])
+    >>> coefs, intercepts = [np.zeros((2, 1))], [np.zeros(1)]
+    >>> sgd = ProximalSGD(coefs + intercepts, learning_rate_init=0.1,
+    ...                   learning_rate="constant", momentum=0.9, nesterov=True,
+    ...                   power_t=0.5)
+    >>> lasso = ElasticNet(alpha=0.1, l1_ratio=1.0)
+    >>> for _ in range(300):
+    ...     sgd.update(coefs, intercepts, [coefs[0] - target], [np.zeros(1)], lasso)
+    >>> coefs[0].ravel().round(8)
+    array([1.9, 0. ])
     """
 
     def __init__(self, params, learning_rate_init, learning_rate, momentum, nesterov, power_t):
@@ -71,7 +90,17 @@ class ProximalSGD:
         self._before_prox = None
 
     def update(self, coefs, intercepts, coef_grads, intercept_grads, penalty):
-        """One proximal step on all parameters, in place."""
+        """One proximal step on all parameters, in place.
+
+        Parameters
+        ----------
+        coefs, intercepts : list of ndarray
+            Weight matrices and intercept vectors, updated in place.
+        coef_grads, intercept_grads : list of ndarray
+            Gradients of the data term with respect to them.
+        penalty : penalty object
+            Its ``prox`` is applied to ``coefs`` after the gradient step.
+        """
         lr, mu = self.learning_rate, self.momentum
         params = coefs + intercepts
         grads = coef_grads + intercept_grads
@@ -103,7 +132,13 @@ class ProximalSGD:
             v += before
 
     def iteration_ends(self, n_samples_seen):
-        """Update the 'invscaling' schedule at the end of an epoch."""
+        """Update the 'invscaling' schedule at the end of an epoch.
+
+        Parameters
+        ----------
+        n_samples_seen : int
+            Samples seen since training began.
+        """
         if self.schedule == "invscaling":
             self.learning_rate = self.learning_rate_init / (n_samples_seen + 1) ** self.power_t
 
@@ -112,6 +147,11 @@ class ProximalSGD:
 
         With the 'adaptive' schedule the step is divided by 5 until it falls below
         1e-6; the other schedules stop at once.
+
+        Returns
+        -------
+        stop : bool
+            Whether training should stop.
         """
         if self.schedule != "adaptive" or self.learning_rate <= 1e-6:
             return True
@@ -139,6 +179,25 @@ class ProximalAdam:
         Decay rates of the first and second moment estimates, in ``[0, 1)``.
     epsilon : float
         Added to ``sqrt(v)`` for numerical stability.
+
+    Examples
+    --------
+    The small coordinate of the target lands on exactly 0.0:
+
+    >>> import numpy as np
+    >>> from sklearn_regnn.penalties import ElasticNet
+    >>> from sklearn_regnn.solvers import ProximalAdam
+    >>> target = np.array([[2.0], [0.05]])
+    >>> coefs, intercepts = [np.zeros((2, 1))], [np.zeros(1)]
+    >>> adam = ProximalAdam(coefs + intercepts, learning_rate_init=0.05,
+    ...                     beta_1=0.9, beta_2=0.999, epsilon=1e-8)
+    >>> lasso = ElasticNet(alpha=0.1, l1_ratio=1.0)
+    >>> for _ in range(2000):
+    ...     adam.update(coefs, intercepts, [coefs[0] - target], [np.zeros(1)], lasso)
+    >>> coefs[0].ravel().round(3)
+    array([1.9, 0. ])
+    >>> float(coefs[0][1, 0])
+    0.0
     """
 
     def __init__(self, params, learning_rate_init, beta_1, beta_2, epsilon):
@@ -150,7 +209,17 @@ class ProximalAdam:
         self.steps = [np.empty_like(p) for p in params]
 
     def update(self, coefs, intercepts, coef_grads, intercept_grads, penalty):
-        """One proximal Adam step on all parameters, in place."""
+        """One proximal Adam step on all parameters, in place.
+
+        Parameters
+        ----------
+        coefs, intercepts : list of ndarray
+            Weight matrices and intercept vectors, updated in place.
+        coef_grads, intercept_grads : list of ndarray
+            Gradients of the data term with respect to them.
+        penalty : penalty object
+            Its ``prox`` is applied to ``coefs`` after the gradient step.
+        """
         self.t += 1
         b1, b2 = self.beta_1, self.beta_2
         lr_t = self.learning_rate_init * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
@@ -171,8 +240,20 @@ class ProximalAdam:
             penalty.prox(coefs, self.steps[: len(coefs)])
 
     def iteration_ends(self, n_samples_seen):
-        """Adam has no schedule to update."""
+        """Adam has no schedule to update: nothing to do at the end of an epoch.
+
+        Parameters
+        ----------
+        n_samples_seen : int
+            Samples seen since training began (unused).
+        """
 
     def trigger_stopping(self):
-        """Training stalled: Adam always stops."""
+        """Training stalled: Adam always stops.
+
+        Returns
+        -------
+        stop : bool
+            Always True.
+        """
         return True
