@@ -168,6 +168,8 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
             self._initialize(layer_units, Y, weights, X.dtype)
         else:
             self._check_warm_start_shapes(layer_units, X.dtype)
+            if not incremental:
+                self._start_new_fit()
         penalty = make_penalty(self.penalty, self.alpha, self.l1_ratio)
 
         if self.solver == "fista":
@@ -204,7 +206,17 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
         self.n_iter_ = 0
         self.t_ = 0
         self.loss_curve_ = []
+        self._start_new_fit()
+
+    def _start_new_fit(self):
+        """Reset the stopping rule for a new call of ``fit``. A warm start keeps the
+        weights (and, as scikit-learn's MLP does, counts on in ``n_iter_`` and
+        ``loss_curve_``), but its objective is new: alpha may have changed, and a
+        previous fit's best loss or best weights must not end this one."""
         self._no_improvement_count = 0
+        for stale in ("_best_coefs", "_best_intercepts"):
+            if hasattr(self, stale):
+                delattr(self, stale)
         if self.early_stopping and self.solver != "fista":
             self.validation_scores_ = []
             self.best_validation_score_ = -np.inf

@@ -7,6 +7,8 @@ penalized. Every penalty offers
 - ``prox(coefs, step)``: its proximal operator, applied in place, where ``step`` is
   either a scalar (one step for every coordinate, as in SGD or FISTA) or a list of
   arrays shaped like ``coefs`` (one step per coordinate, as in Adam);
+- ``pull(W, out)``: the size of the penalty's (sub)gradient at each weight, which
+  bounds the per-coordinate steps of Adam;
 - ``stationarity(coefs, coef_grads)``: the largest distance from ``-grad`` to the
   penalty's subdifferential, zero exactly at a stationary point of
   ``loss + penalty``;
@@ -137,6 +139,31 @@ class ElasticNet:
             if self.l2_strength:
                 W /= 1.0 + eta * self.l2_strength
         return coefs
+
+    def pull(self, W, out):
+        """Size of the penalty's (sub)gradient at each weight of ``W``.
+
+        ``alpha * l1_ratio + alpha * (1 - l1_ratio) * |w|``: how hard the penalty
+        pulls each weight towards 0. Adam bounds its per-coordinate steps with it,
+        so that a weight whose loss gradient is still tiny is not thresholded by a
+        huge step.
+
+        Parameters
+        ----------
+        W : ndarray
+            One weight matrix.
+        out : ndarray
+            Array shaped like ``W`` that receives the result.
+
+        Returns
+        -------
+        out : ndarray
+            The bound, written into ``out``.
+        """
+        np.abs(W, out=out)
+        out *= self.l2_strength
+        out += self.l1_strength
+        return out
 
     def stationarity(self, coefs, coef_grads):
         """Largest violation of the optimality condition ``0 in grad + dPenalty(W)``.

@@ -139,12 +139,17 @@ def test_adam_two_steps_by_hand():
         coef_grads, intercept_grads = random_grads(rng, coefs, intercepts)
         # Tiny intercept gradients: a threshold on the intercepts would zero their steps.
         intercept_grads = [1e-3 * g for g in intercept_grads]
-        lr_t = lr * np.sqrt(1 - b2**t) / (1 - b1**t)
         for k, g in enumerate(coef_grads + intercept_grads):
             m[k] = b1 * m[k] + (1 - b1) * g
             v[k] = b2 * v[k] + (1 - b2) * g**2
-            step = lr_t / (np.sqrt(v[k]) + eps)
-            params[k] = params[k] - step * m[k]
+            m_hat = m[k] / (1 - b1**t)
+            root_v_hat = np.sqrt(v[k]) / np.sqrt(1 - b2**t)
+            if k < len(coefs):
+                # The scale is bounded below by the penalty's own pull on the weight.
+                pull = alpha * l1_ratio + alpha * (1 - l1_ratio) * np.abs(params[k])
+                root_v_hat = np.maximum(root_v_hat, pull)
+            step = lr / (root_v_hat + eps / np.sqrt(1 - b2**t))
+            params[k] = params[k] - step * m_hat
             if k < len(coefs):
                 params[k] = shrink(params[k], step * alpha * l1_ratio) / (
                     1 + step * alpha * (1 - l1_ratio)

@@ -6,6 +6,7 @@ import pytest
 from _data import (
     ESTIMATORS,
     IGNORE_CONVERGENCE,
+    LINEAR,
     SOLVERS,
     classification_data,
     data_for,
@@ -291,3 +292,44 @@ def test_early_stopping_split_without_weight_raises(Estimator):
     with pytest.raises(ValueError, match="early_stopping.*sample_weight 0"):
         for seed in range(20):  # some split puts all 3 on one side
             model.set_params(random_state=seed).fit(X, y, sample_weight=sample_weight)
+
+
+@IGNORE_CONVERGENCE
+def test_warm_start_new_alpha_trains_to_its_own_stopping_rule():
+    """A warm fit after a converged one starts its stopping rule afresh.
+
+    Along a path of increasing alpha, the previous fit's best loss (lower, at a
+    smaller alpha) and its exhausted patience used to end the next fit after one
+    epoch, leaving it near the previous solution."""
+    X, y = regression_data(n_samples=200, n_features=8)
+    params = dict(
+        hidden_layer_sizes=(),
+        penalty="l1",
+        learning_rate_init=0.01,
+        max_iter=2000,
+        tol=1e-6,
+        random_state=0,
+    )
+    warm = RegularizedMLPRegressor(warm_start=True, alpha=1e-4, **params).fit(X, y)
+    epochs_before = warm.n_iter_
+    warm.set_params(alpha=0.3).fit(X, y)
+    exact = RegularizedMLPRegressor(**{**LINEAR, "penalty": "l1", "alpha": 0.3}).fit(X, y)
+    assert warm.n_iter_ - epochs_before > warm.n_iter_no_change + 1
+    # Before the fix the warm fit stopped with an objective of 0.49 against 0.33.
+    assert warm.loss_ <= exact.loss_ * (1 + 1e-3)
+    assert_allclose(warm.coef_, exact.coef_, atol=0.02 * np.abs(exact.coef_).max())
+
+
+@IGNORE_CONVERGENCE
+def test_warm_start_early_stopping_keeps_no_weights_of_the_previous_fit():
+    """Early stopping restores the best weights of the current fit only: a previous
+    fit's better validation score must not bring back that fit's weights."""
+    X, y = regression_data(n_samples=200, n_features=8)
+    params = dict(hidden_layer_sizes=(), penalty="l1", learning_rate_init=0.01, random_state=0)
+    warm = RegularizedMLPRegressor(warm_start=True, early_stopping=True, alpha=1e-4, **params)
+    warm.fit(X, y)
+    previous = warm.coef_.copy()
+    warm.set_params(alpha=0.3).fit(X, y)
+    assert len(warm.validation_scores_) >= 1
+    assert warm.best_validation_score_ == max(warm.validation_scores_)
+    assert not np.array_equal(warm.coef_, previous)

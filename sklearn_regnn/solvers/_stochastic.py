@@ -162,12 +162,23 @@ class ProximalSGD:
 class ProximalAdam:
     """Proximal Adam: an Adam step, then the prox with each coordinate's own step.
 
-    With bias-corrected rate ``lr_t = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)``,
-    coordinate ``j`` takes the step ``eta_j = lr_t / (sqrt(v_j) + epsilon)``: it moves
-    by ``-eta_j * m_j`` and is then passed through the penalty's prox with step
-    ``eta_j``. Because the prox uses the same diagonal metric as the step, the fixed
-    points are exactly the stationary points of ``loss + penalty``, and the L1 part
-    sets weights to exactly 0.0.
+    With bias-corrected moment estimates ``m_hat`` and ``v_hat``, coordinate ``j``
+    takes the step ``s_j = lr / (max(sqrt(v_hat_j), pull_j) + epsilon)`` (epsilon
+    added before the bias correction, as in scikit-learn's Adam): it moves to
+    ``z_j = w_j - s_j * m_hat_j`` and is then passed through the penalty's prox
+    with step ``s_j``. Because the prox uses the same diagonal metric as the step,
+    the fixed points are exactly the stationary points of ``loss + penalty``, and
+    the L1 part sets weights to exactly 0.0.
+
+    ``pull_j`` is the size of the penalty's own (sub)gradient at the weight,
+    ``alpha * l1_ratio + alpha * (1 - l1_ratio) * |w_j|`` (``penalty.pull``), as if
+    Adam's scale estimate saw the whole objective's gradient and not only the
+    loss's. Without it, a weight whose loss gradient is still tiny (a fresh
+    optimizer on a warm start, a rarely active input, a dead unit) would get a huge
+    step and a huge threshold, and the first prox would zero it however much it
+    matters. With it, one prox moves a weight by at most about ``lr``, as one Adam
+    step does. It changes no fixed point (any positive metric has the same ones)
+    and does nothing without a penalty, where the steps are exactly Adam's.
 
     Parameters
     ----------
@@ -207,6 +218,7 @@ class ProximalAdam:
         self.first_moments = [np.zeros_like(p) for p in params]
         self.second_moments = [np.zeros_like(p) for p in params]
         self.steps = [np.empty_like(p) for p in params]
+        self._pulls = None  # the penalty's pull on each weight, allocated on first use
 
     def update(self, coefs, intercepts, coef_grads, intercept_grads, penalty):
         """One proximal Adam step on all parameters, in place.
@@ -218,26 +230,40 @@ class ProximalAdam:
         coef_grads, intercept_grads : list of ndarray
             Gradients of the data term with respect to them.
         penalty : penalty object
-            Its ``prox`` is applied to ``coefs`` after the gradient step.
+            Its ``prox`` is applied to ``coefs`` after the gradient step, and its
+            ``pull`` bounds their steps.
         """
         self.t += 1
         b1, b2 = self.beta_1, self.beta_2
-        lr_t = self.learning_rate_init * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+        # sqrt(v_hat) = sqrt(v) / root_correction and m_hat = m / (1 - b1**t); the
+        # steps are computed on the raw moments, as scikit-learn's Adam does.
+        root_correction = np.sqrt(1 - b2**self.t)
+        momentum_correction = 1 - b1**self.t
+        n_coefs = len(coefs)
+        bounded = not penalty.is_zero
+        if bounded and self._pulls is None:
+            self._pulls = [np.empty_like(W) for W in coefs]
         params = coefs + intercepts
         grads = coef_grads + intercept_grads
-        for p, g, m, v, eta in zip(
-            params, grads, self.first_moments, self.second_moments, self.steps
+        for k, (p, g, m, v, step) in enumerate(
+            zip(params, grads, self.first_moments, self.second_moments, self.steps)
         ):
             m *= b1
             m += (1 - b1) * g
             v *= b2
             v += (1 - b2) * (g * g)
-            np.sqrt(v, out=eta)
-            eta += self.epsilon
-            np.divide(lr_t, eta, out=eta)
-            p -= eta * m
-        if not penalty.is_zero:
-            penalty.prox(coefs, self.steps[: len(coefs)])
+            np.sqrt(v, out=step)
+            if bounded and k < n_coefs:
+                pull = penalty.pull(p, out=self._pulls[k])
+                pull *= root_correction
+                np.maximum(step, pull, out=step)
+            step += self.epsilon
+            # step_j = lr / (max(sqrt(v_hat_j), pull_j) + epsilon), the step taken on
+            # m_hat_j and the prox's step.
+            np.divide(self.learning_rate_init * root_correction, step, out=step)
+            p -= step * m / momentum_correction
+        if bounded:
+            penalty.prox(coefs, self.steps[:n_coefs])
 
     def iteration_ends(self, n_samples_seen):
         """Adam has no schedule to update: nothing to do at the end of an epoch.
