@@ -69,6 +69,9 @@ sphinx_gallery_conf = {
     "matplotlib_animations": False,
     "image_scrapers": ("matplotlib",),
     "within_subsection_order": "FileNameSortKey",
+    # Show what the examples print, not the repr of a cell's last expression
+    # (a matplotlib Text or Colorbar object is noise on the page).
+    "capture_repr": (),
 }
 
 # -- HTML ------------------------------------------------------------------------------
