@@ -10,6 +10,21 @@ import warnings
 import numpy as np
 
 
+def _update_doc(summary, penalty_note=""):
+    """The docstring of an optimizer's ``update``: both take the same arguments."""
+    return f"""{summary}
+
+        Parameters
+        ----------
+        coefs, intercepts : list of ndarray
+            Weight matrices and intercept vectors, updated in place.
+        coef_grads, intercept_grads : list of ndarray
+            Gradients of the data term with respect to them.
+        penalty : penalty object
+            Its ``prox`` is applied to ``coefs`` after the gradient step. {penalty_note}
+        """
+
+
 def effective_batch_size(batch_size, n_samples):
     """Samples per mini-batch: 'auto' is ``min(200, n_samples)``, and a requested size
     larger than the data is cut to ``n_samples`` with a warning (as MLP does)."""
@@ -90,17 +105,6 @@ class ProximalSGD:
         self._before_prox = None
 
     def update(self, coefs, intercepts, coef_grads, intercept_grads, penalty):
-        """One proximal step on all parameters, in place.
-
-        Parameters
-        ----------
-        coefs, intercepts : list of ndarray
-            Weight matrices and intercept vectors, updated in place.
-        coef_grads, intercept_grads : list of ndarray
-            Gradients of the data term with respect to them.
-        penalty : penalty object
-            Its ``prox`` is applied to ``coefs`` after the gradient step.
-        """
         lr, mu = self.learning_rate, self.momentum
         params = coefs + intercepts
         grads = coef_grads + intercept_grads
@@ -130,6 +134,8 @@ class ProximalSGD:
             if self.nesterov:
                 before /= mu
             v += before
+
+    update.__doc__ = _update_doc("One proximal step on all parameters, in place.")
 
     def iteration_ends(self, n_samples_seen):
         """Update the 'invscaling' schedule at the end of an epoch.
@@ -221,18 +227,6 @@ class ProximalAdam:
         self._pulls = None  # the penalty's pull on each weight, allocated on first use
 
     def update(self, coefs, intercepts, coef_grads, intercept_grads, penalty):
-        """One proximal Adam step on all parameters, in place.
-
-        Parameters
-        ----------
-        coefs, intercepts : list of ndarray
-            Weight matrices and intercept vectors, updated in place.
-        coef_grads, intercept_grads : list of ndarray
-            Gradients of the data term with respect to them.
-        penalty : penalty object
-            Its ``prox`` is applied to ``coefs`` after the gradient step, and its
-            ``pull`` bounds their steps.
-        """
         self.t += 1
         b1, b2 = self.beta_1, self.beta_2
         # sqrt(v_hat) = sqrt(v) / root_correction and m_hat = m / (1 - b1**t); the
@@ -264,6 +258,11 @@ class ProximalAdam:
             p -= step * m / momentum_correction
         if bounded:
             penalty.prox(coefs, self.steps[:n_coefs])
+
+    update.__doc__ = _update_doc(
+        "One proximal Adam step on all parameters, in place.",
+        "Its ``pull`` bounds the weights' steps.",
+    )
 
     def iteration_ends(self, n_samples_seen):
         """Adam has no schedule to update: nothing to do at the end of an epoch.
