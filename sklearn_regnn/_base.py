@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _network
 from ._linear import FeatureCentering, LinearCertificate, optimal_intercept
+from ._losses import best_constant
 from ._validation import (
     PARAMETER_CONSTRAINTS,
     check_hidden_layer_sizes,
@@ -202,7 +203,7 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
         # Start the output intercept at the best constant model, so that the network
         # only has to learn the deviations from it (and a fully zeroed network
         # predicts the weighted mean or the class priors).
-        self.intercepts_[-1][:] = self._best_constant(Y, sample_weight)
+        self.intercepts_[-1][:] = best_constant(Y, sample_weight, self.out_activation_)
         self.n_iter_ = 0
         self.t_ = 0
         self.loss_curve_ = []
@@ -227,15 +228,6 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
             self.best_loss_ = np.inf
         if hasattr(self, "_optimizer"):
             del self._optimizer
-
-    def _best_constant(self, Y, sample_weight):
-        if self.out_activation_ == "identity":
-            return sample_weight @ Y
-        # Clip the class frequencies away from 0 and 1 so that the logits are finite.
-        frequencies = np.clip(sample_weight @ Y, 1e-6, 1 - 1e-6)
-        if self.out_activation_ == "softmax":
-            return np.log(frequencies) - np.log(frequencies).mean()
-        return np.log(frequencies) - np.log1p(-frequencies)
 
     def _check_warm_start_shapes(self, layer_units, dtype):
         expected = list(zip(layer_units[:-1], layer_units[1:]))

@@ -114,3 +114,19 @@ def output_gradient(output, Y, sample_weight, out=None):
     out = np.subtract(output, Y, out=out)
     out *= sample_weight[:, np.newaxis]
     return out
+
+
+def best_constant(Y, sample_weight, out_activation):
+    """Output intercepts of the best constant model (all weights zero).
+
+    The weighted mean of ``Y`` for the identity output; the logits of the weighted
+    class frequencies for the logistic and softmax outputs (softmax logits
+    centred), with the frequencies clipped away from 0 and 1 so that the logits
+    are finite.
+    """
+    if out_activation == "identity":
+        return sample_weight @ Y
+    frequencies = np.clip(sample_weight @ Y, 1e-6, 1 - 1e-6)
+    if out_activation == "softmax":
+        return np.log(frequencies) - np.log(frequencies).mean()
+    return np.log(frequencies) - np.log1p(-frequencies)
