@@ -1,8 +1,9 @@
 """Hidden-layer activations, output activations and their derivatives.
 
-Every function works in place on a preallocated array so that the training loop
-allocates nothing per batch. Derivatives are expressed through the activation's
-*output* ``A`` (not its input), which is all backpropagation keeps in memory.
+Every function works in place on a preallocated array (the derivatives get a scratch
+array too) so that the training loop allocates nothing sizeable per batch.
+Derivatives are expressed through the activation's *output* ``A`` (not its input),
+which is all backpropagation keeps in memory.
 """
 
 import numpy as np
@@ -40,25 +41,32 @@ def softmax(Z):
     return Z
 
 
-def identity_derivative(A, delta):
+def identity_derivative(A, delta, scratch):
     """Multiply ``delta`` by the identity's derivative (a no-op)."""
     return delta
 
 
-def logistic_derivative(A, delta):
-    """Multiply ``delta`` in place by ``a * (1 - a)``, the sigmoid's derivative."""
-    delta *= A
-    delta *= 1 - A
+def logistic_derivative(A, delta, scratch):
+    """Multiply ``delta`` in place by ``a * (1 - a)``, the sigmoid's derivative.
+
+    ``scratch`` is an array shaped like ``A`` that it may overwrite."""
+    np.subtract(1, A, out=scratch)
+    scratch *= A
+    delta *= scratch
     return delta
 
 
-def tanh_derivative(A, delta):
-    """Multiply ``delta`` in place by ``1 - a**2``, the tanh derivative."""
-    delta *= 1 - A**2
+def tanh_derivative(A, delta, scratch):
+    """Multiply ``delta`` in place by ``1 - a**2``, the tanh derivative.
+
+    ``scratch`` is an array shaped like ``A`` that it may overwrite."""
+    np.square(A, out=scratch)
+    np.subtract(1, scratch, out=scratch)
+    delta *= scratch
     return delta
 
 
-def relu_derivative(A, delta):
+def relu_derivative(A, delta, scratch):
     """Zero ``delta`` in place wherever the ReLU was inactive (``a == 0``)."""
     # np.multiply by a boolean mask is measurably faster than fancy-index assignment
     # (delta[A == 0] = 0) on the batch sizes used here.

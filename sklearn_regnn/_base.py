@@ -28,7 +28,7 @@ from ._validation import (
 )
 from .penalties import make_penalty
 from .solvers import ProximalAdam, ProximalSGD, fista
-from .solvers._stochastic import effective_batch_size
+from .solvers._stochastic import MiniBatches, effective_batch_size
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 
@@ -155,7 +155,10 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
             # One target given as a column: fit it as 1-D (with scikit-learn's
             # DataConversionWarning), as the MLP estimators do.
             y = column_or_1d(y, warn=True)
-        Y = self._encode_targets(y, first_pass, classes, incremental).astype(X.dtype)
+        Y = self._encode_targets(y, first_pass, classes, incremental)
+        # Class indicators are 0/1: int8 keeps them 8 times smaller than floats (the
+        # mini-batches are cast one at a time).
+        Y = Y.astype(np.int8 if is_classifier(self) else X.dtype, copy=False)
         n_samples, n_features = X.shape
         weights = normalized_sample_weight(sample_weight, n_samples, np.float64)
         multipliers = self._target_sample_weight(y, incremental)
@@ -254,6 +257,7 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
 
     # ---------------------------------------------------------------------- FISTA
     def _fit_fista(self, X, Y, sample_weight, penalty):
+        Y = Y.astype(X.dtype, copy=False)
         smooth = _network.DataLoss(X, Y, sample_weight, self.activation, self.out_activation_)
         certificate = None
         coefs, intercepts = self.coefs_, self.intercepts_
@@ -308,28 +312,24 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
             )
 
     # -------------------------------------------------------------- SGD and Adam
-    def _make_optimizer(self):
-        params = self.coefs_ + self.intercepts_
+    def _make_optimizer(self, packing, dtype):
         if self.solver == "sgd":
             return ProximalSGD(
-                params,
+                packing,
                 self.learning_rate_init,
                 self.learning_rate,
                 self.momentum,
                 self.nesterovs_momentum,
                 self.power_t,
+                dtype=dtype,
             )
         return ProximalAdam(
-            params, self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon
+            packing, self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon, dtype=dtype
         )
 
     def _fit_stochastic(self, X, Y, y, sample_weight, penalty, incremental):
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True.")
-        if not incremental or not hasattr(self, "_optimizer"):
-            self._optimizer = self._make_optimizer()
-        optimizer = self._optimizer
-
         if self.early_stopping:
             stratify = y if is_classifier(self) and self.n_outputs_ == 1 else None
             train, val = train_test_split(
@@ -357,29 +357,27 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
 
         n_samples = X.shape[0]
         batch_size = effective_batch_size(self.batch_size, n_samples)
-
         layer_units = [X.shape[1]] + [W.shape[1] for W in self.coefs_]
-        workspace = _network.Workspace(layer_units, batch_size, X.dtype)
-        coefs, intercepts = self.coefs_, self.intercepts_
-        order = np.arange(n_samples)
+        workspace = _network.Workspace(layer_units, batch_size, X.dtype, self.activation)
+        packing = workspace.packing
+        # All parameters live in one flat vector (the fitted coefs_ and intercepts_
+        # are views of it), so that each optimizer step is a few array operations
+        # over all layers at once.
+        params = packing.pack(self.coefs_, self.intercepts_)
+        self.coefs_, self.intercepts_ = coefs, intercepts = packing.unpack(params)
+        if not incremental or not hasattr(self, "_optimizer"):
+            self._optimizer = self._make_optimizer(packing, X.dtype)
+        optimizer = self._optimizer
+        batches = MiniBatches(X, Y, sample_weight, batch_size)
         stopped = False
         for _ in range(self.max_iter):
-            if self.shuffle:
-                order = self._random_state.permutation(n_samples)
+            order = self._random_state.permutation(n_samples) if self.shuffle else None
             epoch_loss = 0.0
             # A diverging run overflows before its loss turns non-finite; the checks
             # below turn that into TrainingDivergedError instead of warnings.
             with np.errstate(over="ignore", invalid="ignore"):
-                for start in range(0, n_samples, batch_size):
-                    if self.shuffle:
-                        rows = order[start : start + batch_size]
-                    else:
-                        rows = slice(start, start + batch_size)
-                    X_batch, Y_batch = X[rows], Y[rows]
-                    n_batch = Y_batch.shape[0]
-                    # Rescale so that each batch's loss estimates the full weighted loss.
-                    batch_weight = sample_weight[rows] * (n_samples / n_batch)
-                    batch_loss, coef_grads, intercept_grads = _network.loss_and_grad(
+                for X_batch, Y_batch, batch_weight in batches.epoch(order):
+                    batch_loss, _, _ = _network.loss_and_grad(
                         coefs,
                         intercepts,
                         X_batch,
@@ -391,8 +389,8 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
                     )
                     if not np.isfinite(batch_loss):
                         raise _diverged(self.solver, self.learning_rate_init)
-                    epoch_loss += batch_loss * (n_batch / n_samples)
-                    optimizer.update(coefs, intercepts, coef_grads, intercept_grads, penalty)
+                    epoch_loss += batch_loss * (Y_batch.shape[0] / n_samples)
+                    optimizer.update(params, workspace.grad, penalty)
                 epoch_objective = epoch_loss + penalty.value(coefs)
 
             self.n_iter_ += 1

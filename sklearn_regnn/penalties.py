@@ -7,8 +7,8 @@ penalized. Every penalty offers
 - ``prox(coefs, step)``: its proximal operator, applied in place, where ``step`` is
   either a scalar (one step for every coordinate, as in SGD or FISTA) or a list of
   arrays shaped like ``coefs`` (one step per coordinate, as in Adam);
-- ``pull(W, out)``: the size of the penalty's (sub)gradient at each weight, which
-  bounds the per-coordinate steps of Adam;
+- ``pull(W, out, scale)``: the size of the penalty's (sub)gradient at each weight,
+  which bounds the per-coordinate steps of Adam;
 - ``stationarity(coefs, coef_grads)``: the largest distance from ``-grad`` to the
   penalty's subdifferential, zero exactly at a stationary point of
   ``loss + penalty``;
@@ -16,14 +16,16 @@ penalized. Every penalty offers
   without hidden layers (Fenchel conjugate, and the factor that makes a dual point
   feasible).
 
-A new penalty (for instance a group penalty over the rows of the first layer) is
-one more class with these methods; the solvers need nothing else.
+and says whether it is ``separable`` (acts entry by entry, so that the solvers may
+pass the weights of all layers as one flat array). A new penalty (for instance a
+group penalty over the rows of the first layer, which is not separable) is one more
+class with these methods; the solvers need nothing else.
 """
 
 import numpy as np
 
 
-def soft_threshold(Z, threshold):
+def soft_threshold(Z, threshold, work=None):
     """Shrink ``Z`` towards 0 by ``threshold`` in place: ``sign(z) max(|z| - t, 0)``.
 
     Coordinates with ``|z| <= threshold`` become exactly 0.0.
@@ -34,6 +36,9 @@ def soft_threshold(Z, threshold):
         Values to shrink, modified in place.
     threshold : float or ndarray broadcastable to ``Z``
         Non-negative thresholds.
+    work : ndarray shaped like ``Z``, default=None
+        Scratch space to overwrite; allocated when None. A training loop passes its
+        own so that each step allocates nothing.
 
     Returns
     -------
@@ -47,9 +52,15 @@ def soft_threshold(Z, threshold):
     >>> soft_threshold(np.array([-3.0, -0.5, 0.2, 2.0]), 1.0)
     array([-2.,  0.,  0.,  1.])
     """
-    # z - clip(z, -t, t) is sign(z) * max(|z| - t, 0), and it is exactly 0.0 when
-    # |z| <= t because then clip returns z itself.
-    Z -= np.clip(Z, -threshold, threshold)
+    if work is None:
+        work = np.empty_like(Z)
+    # z - clip(z, -t, t) is sign(z) * max(|z| - t, 0), and it is exactly +0.0 when
+    # |z| <= t because then the clip returns z itself. The clip is written as a
+    # maximum and a minimum into `work`: np.clip is several times slower.
+    lower = np.negative(threshold, out=work) if isinstance(threshold, np.ndarray) else -threshold
+    np.maximum(Z, lower, out=work)
+    np.minimum(work, threshold, out=work)
+    Z -= work
     return Z
 
 
@@ -85,11 +96,24 @@ class ElasticNet:
            [ 2.,  0.]])
     """
 
+    #: The value, the prox and the pull act entry by entry, so a solver may hand
+    #: them all the weights of all layers as one flat array.
+    separable = True
+
     def __init__(self, alpha, l1_ratio):
         self.alpha = float(alpha)
         self.l1_ratio = float(l1_ratio)
         self.l1_strength = self.alpha * self.l1_ratio
         self.l2_strength = self.alpha * (1.0 - self.l1_ratio)
+        # Scratch arrays of the prox, by shape and dtype, so that a training loop
+        # calling it at every step allocates nothing.
+        self._scratch = {}
+
+    def _work_like(self, W):
+        key = (W.shape, W.dtype)
+        if key not in self._scratch:
+            self._scratch[key] = np.empty_like(W)
+        return self._scratch[key]
 
     @property
     def is_zero(self):
@@ -118,7 +142,7 @@ class ElasticNet:
                 total += 0.5 * self.l2_strength * float(np.vdot(W, W))
         return total
 
-    def prox(self, coefs, step):
+    def prox(self, coefs, step, overwrite_step=False):
         """Apply the proximal operator with step ``step`` to ``coefs`` in place.
 
         Parameters
@@ -127,6 +151,9 @@ class ElasticNet:
             Weight matrices, overwritten with the result.
         step : float or list of ndarray
             One step size for all coordinates, or one array per matrix.
+        overwrite_step : bool, default=False
+            Whether the step arrays may be overwritten (with the thresholds), which
+            saves a scratch buffer in a training loop that recomputes them anyway.
 
         Returns
         -------
@@ -134,14 +161,27 @@ class ElasticNet:
         """
         for i, W in enumerate(coefs):
             eta = step[i] if isinstance(step, list) else step
+            if not isinstance(eta, np.ndarray):
+                if self.l1_strength:
+                    soft_threshold(W, eta * self.l1_strength, self._work_like(W))
+                if self.l2_strength:
+                    W /= 1.0 + eta * self.l2_strength
+                continue
+            scaled = eta if overwrite_step else np.empty_like(eta)
             if self.l1_strength:
-                soft_threshold(W, eta * self.l1_strength)
+                threshold = np.multiply(eta, self.l1_strength, out=scaled)
+                soft_threshold(W, threshold, self._work_like(W))
+                if self.l2_strength:
+                    scaled *= self.l2_strength / self.l1_strength  # eta * l2_strength
+            elif self.l2_strength:
+                np.multiply(eta, self.l2_strength, out=scaled)
             if self.l2_strength:
-                W /= 1.0 + eta * self.l2_strength
+                scaled += 1.0
+                W /= scaled
         return coefs
 
-    def pull(self, W, out):
-        """Size of the penalty's (sub)gradient at each weight of ``W``.
+    def pull(self, W, out, scale=1.0):
+        """Size of the penalty's (sub)gradient at each weight of ``W``, times ``scale``.
 
         ``alpha * l1_ratio + alpha * (1 - l1_ratio) * |w|``: how hard the penalty
         pulls each weight towards 0. Adam bounds its per-coordinate steps with it,
@@ -154,15 +194,20 @@ class ElasticNet:
             One weight matrix.
         out : ndarray
             Array shaped like ``W`` that receives the result.
+        scale : float, default=1.0
+            Factor applied to the result.
 
         Returns
         -------
-        out : ndarray
-            The bound, written into ``out``.
+        pull : ndarray or float
+            The bound, written into ``out``; or, for the pure L1 penalty, whose pull
+            is the same at every weight, that number (``out`` is left alone).
         """
+        if not self.l2_strength:
+            return self.l1_strength * scale
         np.abs(W, out=out)
-        out *= self.l2_strength
-        out += self.l1_strength
+        out *= self.l2_strength * scale
+        out += self.l1_strength * scale
         return out
 
     def stationarity(self, coefs, coef_grads):

@@ -326,3 +326,25 @@ def test_init_params_reproducible():
     for a, b, c in zip(first[0] + first[1], second[0] + second[1], other[0] + other[1]):
         np.testing.assert_array_equal(a, b)
         assert not np.array_equal(a, c)
+
+
+@pytest.mark.parametrize("sparse_input", [False, True])
+@pytest.mark.parametrize("hidden", HIDDEN_LAYERS, ids=str)
+def test_chunked_full_data_passes_match_one_chunk(hidden, sparse_input, monkeypatch):
+    """forward and data_loss give the same result whether the rows go through in one
+    chunk or in chunks of 2 rows (the last one shorter)."""
+    from sklearn_regnn import _network
+
+    X, Y, sw, coefs, intercepts, out = make_problem(hidden, "tanh", "softmax_4_classes")
+    X_in = sp.csr_matrix(X) if sparse_input else X
+    whole_output = forward(coefs, intercepts, X_in, "tanh", out)
+    whole_loss = data_loss(coefs, intercepts, X_in, Y, sw, "tanh", out)
+    widest = max(W.shape[1] for W in coefs)
+    monkeypatch.setattr(_network, "_CHUNK_ENTRIES", 2 * widest)
+    assert len(_network._row_chunks(N_SAMPLES, coefs)) == 4  # 7 rows: 2 + 2 + 2 + 1
+    np.testing.assert_allclose(
+        forward(coefs, intercepts, X_in, "tanh", out), whole_output, rtol=1e-14
+    )
+    assert data_loss(coefs, intercepts, X_in, Y, sw, "tanh", out) == pytest.approx(
+        whole_loss, rel=1e-14
+    )

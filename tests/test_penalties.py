@@ -95,6 +95,29 @@ def test_prox_is_the_minimizer(l1_ratio, alpha, step_kind):
 
 
 @pytest.mark.parametrize("l1_ratio", [0.0, 0.3, 1.0])
+def test_prox_overwrite_step_gives_the_same_weights(l1_ratio):
+    """overwrite_step=True only changes what happens to the step arrays: the weights
+    are bit-for-bit those of the default, which leaves the steps alone."""
+    penalty = ElasticNet(0.8, l1_ratio)
+    rng = np.random.RandomState(3)
+    Z = [rng.normal(size=(5, 3)), rng.normal(scale=0.3, size=(2, 4))]
+    steps = [rng.uniform(0.05, 2.0, size=z.shape) for z in Z]
+    kept = [s.copy() for s in steps]
+    reference = penalty.prox([z.copy() for z in Z], steps)
+    for s, s_before in zip(steps, kept):
+        np.testing.assert_array_equal(s, s_before)
+    overwritten = penalty.prox([z.copy() for z in Z], [s.copy() for s in steps], True)
+    for got, want in zip(overwritten, reference):
+        np.testing.assert_array_equal(got, want)
+    # A flat view of all the weights gives the same result: the penalty is separable.
+    assert penalty.separable
+    flat = penalty.prox(
+        [np.concatenate([z.ravel() for z in Z])], [np.concatenate([s.ravel() for s in steps])]
+    )[0]
+    np.testing.assert_array_equal(flat, np.concatenate([w.ravel() for w in reference]))
+
+
+@pytest.mark.parametrize("l1_ratio", [0.0, 0.3, 1.0])
 def test_prox_with_zero_alpha_is_identity(l1_ratio):
     """With alpha = 0 the prox leaves the weights bit-for-bit unchanged."""
     penalty = ElasticNet(0.0, l1_ratio)

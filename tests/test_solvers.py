@@ -7,10 +7,9 @@ import pytest
 from sklearn.linear_model import Lasso
 
 from sklearn_regnn._linear import LinearCertificate
-from sklearn_regnn._network import DataLoss, init_params
+from sklearn_regnn._network import DataLoss, ParameterPacking, init_params
 from sklearn_regnn.penalties import ElasticNet
 from sklearn_regnn.solvers import ProximalAdam, ProximalSGD, fista
-from sklearn_regnn.solvers._fista import ParameterPacking
 
 
 def shrink(z, t):
@@ -25,6 +24,14 @@ def small_state(seed=0):
     return coefs, intercepts
 
 
+def flat_state(coefs, intercepts):
+    """The optimizers' layout: the packing, the flat parameters, and the lists of
+    weight matrices and intercepts as views of them."""
+    packing = ParameterPacking.like(coefs)
+    params = packing.pack(coefs, intercepts)
+    return packing, params, *packing.unpack(params)
+
+
 def random_grads(rng, coefs, intercepts, scale=1.0):
     return (
         [rng.normal(scale=scale, size=W.shape) for W in coefs],
@@ -34,7 +41,7 @@ def random_grads(rng, coefs, intercepts, scale=1.0):
 
 def test_sgd_plain_step_by_hand():
     """ProximalSGD without momentum: p - lr * g, then the prox on the weights only."""
-    coefs, intercepts = small_state()
+    packing, params, coefs, intercepts = flat_state(*small_state())
     rng = np.random.RandomState(1)
     coef_grads, intercept_grads = random_grads(rng, coefs, intercepts)
     lr = 0.3
@@ -43,8 +50,8 @@ def test_sgd_plain_step_by_hand():
         shrink(W - lr * G, lr * 0.6) / (1 + lr * 0.4) for W, G in zip(coefs, coef_grads)
     ]
     expected_intercepts = [b - lr * g for b, g in zip(intercepts, intercept_grads)]
-    opt = ProximalSGD(coefs + intercepts, lr, "constant", 0.0, False, 0.5)
-    opt.update(coefs, intercepts, coef_grads, intercept_grads, penalty)
+    opt = ProximalSGD(packing, lr, "constant", 0.0, False, 0.5)
+    opt.update(params, packing.pack(coef_grads, intercept_grads), penalty)
     for got, want in zip(coefs + intercepts, expected_coefs + expected_intercepts):
         np.testing.assert_allclose(got, want, rtol=1e-14, atol=1e-15)
     assert any(np.any(W == 0.0) for W in coefs)  # the threshold bit somewhere
@@ -54,62 +61,62 @@ def test_sgd_plain_step_by_hand():
 def test_sgd_momentum_steps_by_hand(nesterov):
     """ProximalSGD with momentum 0.9: three steps match the velocity recursion, the
     prox, and the prox's correction fed back into the weights' velocities."""
-    coefs, intercepts = small_state(2)
+    packing, params, coefs, intercepts = flat_state(*small_state(2))
     rng = np.random.RandomState(3)
     lr, mu = 0.1, 0.9
     penalty = ElasticNet(alpha=0.5, l1_ratio=1.0)
-    opt = ProximalSGD(coefs + intercepts, lr, "constant", mu, nesterov, 0.5)
-    params = [p.copy() for p in coefs + intercepts]
+    opt = ProximalSGD(packing, lr, "constant", mu, nesterov, 0.5)
+    expected = [p.copy() for p in coefs + intercepts]
     velocities = [np.zeros_like(p) for p in params]
     for _ in range(3):
         coef_grads, intercept_grads = random_grads(rng, coefs, intercepts)
         grads = coef_grads + intercept_grads
-        for k, (p, g) in enumerate(zip(params, grads)):
+        for k, (p, g) in enumerate(zip(expected, grads)):
             velocities[k] = mu * velocities[k] - lr * g
             step = mu * velocities[k] - lr * g if nesterov else velocities[k]
-            params[k] = p + step
+            expected[k] = p + step
         for k in range(len(coefs)):
-            shrunk = shrink(params[k], lr * 0.5)
-            correction = shrunk - params[k]
+            shrunk = shrink(expected[k], lr * 0.5)
+            correction = shrunk - expected[k]
             velocities[k] = velocities[k] + (correction / mu if nesterov else correction)
-            params[k] = shrunk
-        opt.update(coefs, intercepts, coef_grads, intercept_grads, penalty)
-        for got, want in zip(coefs + intercepts, params):
+            expected[k] = shrunk
+        opt.update(params, packing.pack(coef_grads, intercept_grads), penalty)
+        for got, want in zip(coefs + intercepts, expected):
             np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-15)
 
 
 def test_sgd_zero_penalty_skips_prox():
     """With a zero penalty the SGD step is the bare gradient step."""
-    coefs, intercepts = small_state(4)
+    packing, params, coefs, intercepts = flat_state(*small_state(4))
     rng = np.random.RandomState(5)
     coef_grads, intercept_grads = random_grads(rng, coefs, intercepts, scale=1e-3)
     expected = [p - 0.01 * g for p, g in zip(coefs + intercepts, coef_grads + intercept_grads)]
-    opt = ProximalSGD(coefs + intercepts, 0.01, "constant", 0.0, False, 0.5)
-    opt.update(coefs, intercepts, coef_grads, intercept_grads, ElasticNet(0.0, 1.0))
+    opt = ProximalSGD(packing, 0.01, "constant", 0.0, False, 0.5)
+    opt.update(params, packing.pack(coef_grads, intercept_grads), ElasticNet(0.0, 1.0))
     for got, want in zip(coefs + intercepts, expected):
         np.testing.assert_allclose(got, want, rtol=1e-15)
 
 
 def test_sgd_invscaling_schedule():
     """'invscaling' sets lr = lr_init / (t + 1) ** power_t; 'constant' never changes."""
-    coefs, intercepts = small_state()
-    opt = ProximalSGD(coefs + intercepts, 0.1, "invscaling", 0.0, False, 0.5)
+    packing, params, coefs, intercepts = flat_state(*small_state())
+    opt = ProximalSGD(packing, 0.1, "invscaling", 0.0, False, 0.5)
     opt.iteration_ends(99)
     assert opt.learning_rate == pytest.approx(0.01, rel=1e-14)
     opt.iteration_ends(15)
     assert opt.learning_rate == pytest.approx(0.025, rel=1e-14)
-    opt = ProximalSGD(coefs + intercepts, 0.2, "invscaling", 0.0, False, 0.25)
+    opt = ProximalSGD(packing, 0.2, "invscaling", 0.0, False, 0.25)
     opt.iteration_ends(80)
     assert opt.learning_rate == pytest.approx(0.2 / 3.0, rel=1e-14)
-    constant = ProximalSGD(coefs + intercepts, 0.1, "constant", 0.0, False, 0.5)
+    constant = ProximalSGD(packing, 0.1, "constant", 0.0, False, 0.5)
     constant.iteration_ends(99)
     assert constant.learning_rate == 0.1
 
 
 def test_sgd_adaptive_trigger_stopping():
     """'adaptive' divides lr by 5 on each stall until below 1e-6, then stops."""
-    coefs, intercepts = small_state()
-    opt = ProximalSGD(coefs + intercepts, 1e-3, "adaptive", 0.0, False, 0.5)
+    packing, params, coefs, intercepts = flat_state(*small_state())
+    opt = ProximalSGD(packing, 1e-3, "adaptive", 0.0, False, 0.5)
     rates = [opt.learning_rate]
     while not opt.trigger_stopping():
         rates.append(opt.learning_rate)
@@ -119,20 +126,20 @@ def test_sgd_adaptive_trigger_stopping():
     assert opt.learning_rate <= 1e-6
     assert opt.trigger_stopping()
     for schedule in ("constant", "invscaling"):
-        other = ProximalSGD(coefs + intercepts, 1e-3, schedule, 0.0, False, 0.5)
+        other = ProximalSGD(packing, 1e-3, schedule, 0.0, False, 0.5)
         assert other.trigger_stopping()
         assert other.learning_rate == 1e-3
 
 
 def test_adam_two_steps_by_hand():
     """ProximalAdam: two steps match bias-corrected Adam plus a per-coordinate prox."""
-    coefs, intercepts = small_state(6)
+    packing, params, coefs, intercepts = flat_state(*small_state(6))
     rng = np.random.RandomState(7)
     lr, b1, b2, eps = 0.05, 0.9, 0.999, 1e-8
     alpha, l1_ratio = 0.4, 0.5
     penalty = ElasticNet(alpha, l1_ratio)
-    opt = ProximalAdam(coefs + intercepts, lr, b1, b2, eps)
-    params = [p.copy() for p in coefs + intercepts]
+    opt = ProximalAdam(packing, lr, b1, b2, eps)
+    expected = [p.copy() for p in coefs + intercepts]
     m = [np.zeros_like(p) for p in params]
     v = [np.zeros_like(p) for p in params]
     for t in (1, 2):
@@ -146,17 +153,17 @@ def test_adam_two_steps_by_hand():
             root_v_hat = np.sqrt(v[k]) / np.sqrt(1 - b2**t)
             if k < len(coefs):
                 # The scale is bounded below by the penalty's own pull on the weight.
-                pull = alpha * l1_ratio + alpha * (1 - l1_ratio) * np.abs(params[k])
+                pull = alpha * l1_ratio + alpha * (1 - l1_ratio) * np.abs(expected[k])
                 root_v_hat = np.maximum(root_v_hat, pull)
             step = lr / (root_v_hat + eps / np.sqrt(1 - b2**t))
-            params[k] = params[k] - step * m_hat
+            expected[k] = expected[k] - step * m_hat
             if k < len(coefs):
-                params[k] = shrink(params[k], step * alpha * l1_ratio) / (
+                expected[k] = shrink(expected[k], step * alpha * l1_ratio) / (
                     1 + step * alpha * (1 - l1_ratio)
                 )
         before = [b.copy() for b in intercepts]
-        opt.update(coefs, intercepts, coef_grads, intercept_grads, penalty)
-        for got, want in zip(coefs + intercepts, params):
+        opt.update(params, packing.pack(coef_grads, intercept_grads), penalty)
+        for got, want in zip(coefs + intercepts, expected):
             np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
         # Intercepts moved by the plain Adam step, not thresholded: a threshold of
         # step * alpha * l1_ratio (large here, since the gradients are tiny) would
@@ -175,11 +182,12 @@ def test_adam_small_gradient_keeps_zero_weight():
     coefs = [rng.normal(size=(4, 3))]
     coefs[0][:, 0] = 0.0  # the column that gets small gradients
     intercepts = [np.zeros(3)]
-    opt = ProximalAdam(coefs + intercepts, 0.1, 0.9, 0.999, 1e-8)
+    packing, params, coefs, intercepts = flat_state(coefs, intercepts)
+    opt = ProximalAdam(packing, 0.1, 0.9, 0.999, 1e-8)
     for _ in range(30):
         G = rng.normal(size=(4, 3))
         G[:, 0] = rng.uniform(-0.09, 0.09, size=4)
-        opt.update(coefs, intercepts, [G], [rng.normal(size=3)], penalty)
+        opt.update(params, packing.pack([G], [rng.normal(size=3)]), penalty)
         assert np.all(coefs[0][:, 0] == 0.0)
     assert np.any(coefs[0][:, 1:] != 0.0)  # the other weights do move
     assert np.any(intercepts[0] != 0.0)
@@ -188,7 +196,7 @@ def test_adam_small_gradient_keeps_zero_weight():
 def test_parameter_packing_round_trip_and_views():
     """pack/unpack round-trips, weights come first, and unpack returns views."""
     coefs, intercepts = small_state(9)
-    packing = ParameterPacking(coefs, intercepts)
+    packing = ParameterPacking.like(coefs)
     assert packing.size == 6 + 2 + 2 + 1
     flat = packing.pack(coefs, intercepts)
     assert flat.shape == (11,)
@@ -290,14 +298,14 @@ def test_sgd_momentum_fixed_point_is_the_lasso_solution(nesterov):
     y -= y.mean()
     reference = Lasso(alpha=alpha, fit_intercept=False, tol=1e-12, max_iter=100_000)
     reference.fit(X, y)
-    coefs, intercepts = [np.zeros((p, 1))], [np.zeros(1)]
-    opt = ProximalSGD(coefs + intercepts, 0.05, "constant", 0.9, nesterov, 0.5)
+    packing, params, coefs, intercepts = flat_state([np.zeros((p, 1))], [np.zeros(1)])
+    opt = ProximalSGD(packing, 0.05, "constant", 0.9, nesterov, 0.5)
     penalty = ElasticNet(alpha=alpha, l1_ratio=1.0)
     for _ in range(3000):
         residual = X @ coefs[0] + intercepts[0] - y[:, None]
         coef_grads = [X.T @ residual / n]
         intercept_grads = [residual.mean(axis=0)]
-        opt.update(coefs, intercepts, coef_grads, intercept_grads, penalty)
+        opt.update(params, packing.pack(coef_grads, intercept_grads), penalty)
     np.testing.assert_allclose(coefs[0].ravel(), reference.coef_, atol=1e-8)
     np.testing.assert_array_equal(coefs[0].ravel() == 0, reference.coef_ == 0)
 

@@ -22,44 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-
-class ParameterPacking:
-    """Pack lists of weight matrices and intercepts into one flat vector.
-
-    The weights come first, so the penalized part is ``flat[:n_coef_entries]``.
-
-    Parameters
-    ----------
-    coefs, intercepts : list of ndarray
-        Arrays whose shapes define the layout.
-    """
-
-    def __init__(self, coefs, intercepts):
-        self.coef_shapes = [W.shape for W in coefs]
-        self.intercept_shapes = [b.shape for b in intercepts]
-        shapes = self.coef_shapes + self.intercept_shapes
-        sizes = [int(np.prod(s)) for s in shapes]
-        self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
-        self.n_coefs = len(coefs)
-        self.size = int(self.offsets[-1])
-
-    def pack(self, coefs, intercepts, out=None):
-        """Copy ``coefs`` and ``intercepts`` into a flat vector."""
-        arrays = list(coefs) + list(intercepts)
-        if out is None:
-            out = np.empty(self.size, dtype=arrays[0].dtype)
-        for k, a in enumerate(arrays):
-            out[self.offsets[k] : self.offsets[k + 1]] = a.ravel()
-        return out
-
-    def unpack(self, flat):
-        """Views of ``flat`` shaped as ``(coefs, intercepts)``; no copy."""
-        shapes = self.coef_shapes + self.intercept_shapes
-        views = [
-            flat[self.offsets[k] : self.offsets[k + 1]].reshape(shape)
-            for k, shape in enumerate(shapes)
-        ]
-        return views[: self.n_coefs], views[self.n_coefs :]
+from .._network import ParameterPacking
 
 
 @dataclass
@@ -189,7 +152,7 @@ def fista(
     >>> result.converged
     True
     """
-    packing = ParameterPacking(coefs, intercepts)
+    packing = ParameterPacking.like(coefs)
     dtype = coefs[0].dtype
     # Relative size of rounding noise in objective values: a few ulps times a margin
     # for the sums over samples.
@@ -206,7 +169,7 @@ def fista(
         return smooth.value(*packing.unpack(flat))
 
     def penalty_value(flat):
-        return penalty.value(packing.unpack(flat)[0])
+        return penalty.value(packing.weight_blocks(flat, penalty))
 
     x = packing.pack(coefs, intercepts)
     f_x = value(x)
@@ -230,7 +193,7 @@ def fista(
         while True:
             np.multiply(g, -1.0 / L, out=z)
             z += y
-            penalty.prox(packing.unpack(z)[0], 1.0 / L)
+            penalty.prox(packing.weight_blocks(z, penalty), 1.0 / L)
             f_z = value(z)
             d = z - y
             upper = f_y + float(g @ d) + 0.5 * L * float(d @ d)

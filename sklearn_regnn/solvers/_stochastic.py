@@ -1,13 +1,16 @@
 """Mini-batch proximal optimizers: a gradient step on the loss, then the penalty's prox.
 
-Both optimizers update lists of weight matrices (``coefs``, penalized) and
-intercept vectors (``intercepts``, never penalized) in place, and keep their state
-(velocities, moment estimates) in arrays allocated once.
+Both optimizers work on the network's parameters laid out in one flat vector by
+:class:`~sklearn_regnn._network.ParameterPacking` (weights first, then intercepts),
+with the gradient in the same layout. Every step is then a fixed handful of array
+operations over all layers at once, whatever the depth, and the state (velocities,
+moment estimates) and scratch space are allocated once.
 """
 
 import warnings
 
 import numpy as np
+import scipy.sparse as sp
 
 
 def _update_doc(summary, penalty_note=""):
@@ -16,12 +19,14 @@ def _update_doc(summary, penalty_note=""):
 
         Parameters
         ----------
-        coefs, intercepts : list of ndarray
-            Weight matrices and intercept vectors, updated in place.
-        coef_grads, intercept_grads : list of ndarray
-            Gradients of the data term with respect to them.
+        params : ndarray of shape (packing.size,)
+            All weights and intercepts, flat, updated in place.
+        grad : ndarray of shape (packing.size,)
+            Gradient of the data term, in the same layout. It is overwritten (the
+            step uses it as scratch space, so that it allocates nothing).
         penalty : penalty object
-            Its ``prox`` is applied to ``coefs`` after the gradient step. {penalty_note}
+            Its ``prox`` is applied to the weights (never the intercepts) after the
+            gradient step. {penalty_note}
         """
 
 
@@ -37,6 +42,61 @@ def effective_batch_size(batch_size, n_samples):
             stacklevel=4,
         )
     return min(batch_size, n_samples)
+
+
+class MiniBatches:
+    """The mini-batches of one epoch, gathered into buffers allocated once.
+
+    Each batch's sample weights are rescaled by ``n_samples / n_batch`` so that the
+    batch's loss estimates the full weighted loss. The targets of each batch come in
+    the dtype of ``X``, whatever the dtype of ``Y`` (int8 class indicators, say).
+
+    Parameters
+    ----------
+    X : {ndarray, csr_matrix} of shape (n_samples, n_features)
+    Y : ndarray of shape (n_samples, n_outputs)
+    sample_weight : ndarray of shape (n_samples,)
+        Weights summing to 1.
+    batch_size : int
+    """
+
+    def __init__(self, X, Y, sample_weight, batch_size):
+        self.X, self.Y, self.sample_weight = X, Y, sample_weight
+        self.batch_size = batch_size
+        self.n_samples = X.shape[0]
+        self._X = None if sp.issparse(X) else np.empty((batch_size, X.shape[1]), X.dtype)
+        self._Y = np.empty((batch_size, Y.shape[1]), X.dtype)
+        self._weight = np.empty(batch_size, sample_weight.dtype)
+
+    def epoch(self, order=None):
+        """Yield ``(X_batch, Y_batch, weight_batch)``, in ``order`` if given (a
+        permutation of the rows) or else in the data's order. The arrays are
+        overwritten by the next batch."""
+        n = self.n_samples
+        for start in range(0, n, self.batch_size):
+            stop = min(start + self.batch_size, n)
+            n_batch = stop - start
+            weight = self._weight[:n_batch]
+            Y_batch = self._Y[:n_batch]
+            if order is None:
+                X_batch = self.X[start:stop]
+                np.copyto(Y_batch, self.Y[start:stop])
+                np.multiply(self.sample_weight[start:stop], n / n_batch, out=weight)
+            else:
+                rows = order[start:stop]
+                if self._X is None:
+                    X_batch = self.X[rows]
+                else:
+                    # mode="clip" gathers straight into the buffer; "raise" would
+                    # gather into a temporary first (the rows are valid anyway).
+                    X_batch = np.take(self.X, rows, axis=0, out=self._X[:n_batch], mode="clip")
+                if self.Y.dtype == Y_batch.dtype:
+                    np.take(self.Y, rows, axis=0, out=Y_batch, mode="clip")
+                else:
+                    np.copyto(Y_batch, self.Y[rows])
+                np.take(self.sample_weight, rows, out=weight, mode="clip")
+                weight *= n / n_batch
+            yield X_batch, Y_batch, weight
 
 
 class ProximalSGD:
@@ -59,8 +119,8 @@ class ProximalSGD:
 
     Parameters
     ----------
-    params : list of ndarray
-        Parameters (weights then intercepts) whose shapes the state takes.
+    packing : ParameterPacking
+        Layout of the flat parameter vector.
     learning_rate_init : float
         Initial step size.
     learning_rate : {'constant', 'invscaling', 'adaptive'}
@@ -72,6 +132,8 @@ class ProximalSGD:
         Whether to use Nesterov's momentum.
     power_t : float
         Exponent of the 'invscaling' schedule.
+    dtype : numpy dtype, default=np.float64
+        Dtype of the parameters (and so of the state).
 
     Examples
     --------
@@ -79,61 +141,68 @@ class ProximalSGD:
     soft-thresholded by 0.1:
 
     >>> import numpy as np
+    >>> from sklearn_regnn._network import ParameterPacking
     >>> from sklearn_regnn.penalties import ElasticNet
     >>> from sklearn_regnn.solvers import ProximalSGD
-    >>> target = np.array([[2.0], [0.05]])
-    >>> coefs, intercepts = [np.zeros((2, 1))], [np.zeros(1)]
-    >>> sgd = ProximalSGD(coefs + intercepts, learning_rate_init=0.1,
-    ...                   learning_rate="constant", momentum=0.9, nesterov=True,
-    ...                   power_t=0.5)
+    >>> packing = ParameterPacking([2, 1])  # a 2 x 1 weight matrix, one intercept
+    >>> params = np.zeros(packing.size)  # [w_0, w_1, b]
+    >>> target = np.array([2.0, 0.05, 0.0])
+    >>> sgd = ProximalSGD(packing, learning_rate_init=0.1, learning_rate="constant",
+    ...                   momentum=0.9, nesterov=True, power_t=0.5)
     >>> lasso = ElasticNet(alpha=0.1, l1_ratio=1.0)
     >>> for _ in range(300):
-    ...     sgd.update(coefs, intercepts, [coefs[0] - target], [np.zeros(1)], lasso)
-    >>> coefs[0].ravel().round(8)
+    ...     sgd.update(params, params - target, lasso)
+    >>> params[:2].round(8)
     array([1.9, 0. ])
     """
 
-    def __init__(self, params, learning_rate_init, learning_rate, momentum, nesterov, power_t):
+    def __init__(
+        self,
+        packing,
+        learning_rate_init,
+        learning_rate,
+        momentum,
+        nesterov,
+        power_t,
+        dtype=np.float64,
+    ):
+        self.packing = packing
         self.learning_rate_init = learning_rate_init
         self.learning_rate = float(learning_rate_init)
         self.schedule = learning_rate
-        self.momentum = momentum
+        self.momentum = float(momentum)
         self.nesterov = nesterov
         self.power_t = power_t
-        self.velocities = [np.zeros_like(p) for p in params]
-        # Weights before the prox, to measure its correction; used only with momentum.
-        self._before_prox = None
+        self.velocity = np.zeros(packing.size, dtype=dtype)
 
-    def update(self, coefs, intercepts, coef_grads, intercept_grads, penalty):
+    def update(self, params, grad, penalty):
         lr, mu = self.learning_rate, self.momentum
-        params = coefs + intercepts
-        grads = coef_grads + intercept_grads
-        for p, g, v in zip(params, grads, self.velocities):
-            if mu:
-                v *= mu
-                v -= lr * g
-                if self.nesterov:
-                    p += mu * v
-                    p -= lr * g
-                else:
-                    p += v
+        scaled_grad = np.multiply(grad, lr, out=grad)
+        if mu:
+            v = self.velocity
+            v *= mu
+            v -= scaled_grad
+            if self.nesterov:
+                params -= scaled_grad
+                params += np.multiply(v, mu, out=grad)
             else:
-                p -= lr * g
+                params += v
+        else:
+            params -= scaled_grad
         if penalty.is_zero:
             return
+        weights = self.packing.weight_blocks(params, penalty)
         if not mu:
-            penalty.prox(coefs, lr)
+            penalty.prox(weights, lr)
             return
-        if self._before_prox is None:
-            self._before_prox = [np.empty_like(W) for W in coefs]
-        for W, before in zip(coefs, self._before_prox):
-            np.copyto(before, W)
-        penalty.prox(coefs, lr)
-        for W, before, v in zip(coefs, self._before_prox, self.velocities):
-            np.subtract(W, before, out=before)
-            if self.nesterov:
-                before /= mu
-            v += before
+        n_weights = self.packing.n_weights
+        before_prox = grad[:n_weights]
+        np.copyto(before_prox, params[:n_weights])
+        penalty.prox(weights, lr)
+        correction = np.subtract(params[:n_weights], before_prox, out=before_prox)
+        if self.nesterov:
+            correction /= mu
+        self.velocity[:n_weights] += correction
 
     update.__doc__ = _update_doc("One proximal step on all parameters, in place.")
 
@@ -186,78 +255,87 @@ class ProximalAdam:
     step does. It changes no fixed point (any positive metric has the same ones)
     and does nothing without a penalty, where the steps are exactly Adam's.
 
+    The moment estimates are kept unnormalized (``m / (1 - beta_1)`` and
+    ``v / (1 - beta_2)``), which saves two array operations per step; the
+    constants are folded into the scalars of the step.
+
     Parameters
     ----------
-    params : list of ndarray
-        Parameters (weights then intercepts) whose shapes the state takes.
+    packing : ParameterPacking
+        Layout of the flat parameter vector.
     learning_rate_init : float
         Base step size.
     beta_1, beta_2 : float
         Decay rates of the first and second moment estimates, in ``[0, 1)``.
     epsilon : float
         Added to ``sqrt(v)`` for numerical stability.
+    dtype : numpy dtype, default=np.float64
+        Dtype of the parameters (and so of the state).
 
     Examples
     --------
     The small coordinate of the target lands on exactly 0.0:
 
     >>> import numpy as np
+    >>> from sklearn_regnn._network import ParameterPacking
     >>> from sklearn_regnn.penalties import ElasticNet
     >>> from sklearn_regnn.solvers import ProximalAdam
-    >>> target = np.array([[2.0], [0.05]])
-    >>> coefs, intercepts = [np.zeros((2, 1))], [np.zeros(1)]
-    >>> adam = ProximalAdam(coefs + intercepts, learning_rate_init=0.05,
-    ...                     beta_1=0.9, beta_2=0.999, epsilon=1e-8)
+    >>> packing = ParameterPacking([2, 1])  # a 2 x 1 weight matrix, one intercept
+    >>> params = np.zeros(packing.size)  # [w_0, w_1, b]
+    >>> target = np.array([2.0, 0.05, 0.0])
+    >>> adam = ProximalAdam(packing, learning_rate_init=0.05, beta_1=0.9,
+    ...                     beta_2=0.999, epsilon=1e-8)
     >>> lasso = ElasticNet(alpha=0.1, l1_ratio=1.0)
     >>> for _ in range(2000):
-    ...     adam.update(coefs, intercepts, [coefs[0] - target], [np.zeros(1)], lasso)
-    >>> coefs[0].ravel().round(3)
+    ...     adam.update(params, params - target, lasso)
+    >>> params[:2].round(3)
     array([1.9, 0. ])
-    >>> float(coefs[0][1, 0])
+    >>> float(params[1])
     0.0
     """
 
-    def __init__(self, params, learning_rate_init, beta_1, beta_2, epsilon):
+    def __init__(self, packing, learning_rate_init, beta_1, beta_2, epsilon, dtype=np.float64):
+        self.packing = packing
         self.learning_rate_init = learning_rate_init
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
         self.t = 0
-        self.first_moments = [np.zeros_like(p) for p in params]
-        self.second_moments = [np.zeros_like(p) for p in params]
-        self.steps = [np.empty_like(p) for p in params]
-        self._pulls = None  # the penalty's pull on each weight, allocated on first use
+        # m / (1 - beta_1) and v / (1 - beta_2), with m and v Adam's moment estimates.
+        self.first_moment = np.zeros(packing.size, dtype=dtype)
+        self.second_moment = np.zeros(packing.size, dtype=dtype)
+        self.step = np.empty(packing.size, dtype=dtype)
 
-    def update(self, coefs, intercepts, coef_grads, intercept_grads, penalty):
+    def update(self, params, grad, penalty):
         self.t += 1
-        b1, b2 = self.beta_1, self.beta_2
-        # sqrt(v_hat) = sqrt(v) / root_correction and m_hat = m / (1 - b1**t); the
-        # steps are computed on the raw moments, as scikit-learn's Adam does.
-        root_correction = np.sqrt(1 - b2**self.t)
-        momentum_correction = 1 - b1**self.t
-        n_coefs = len(coefs)
-        bounded = not penalty.is_zero
-        if bounded and self._pulls is None:
-            self._pulls = [np.empty_like(W) for W in coefs]
-        params = coefs + intercepts
-        grads = coef_grads + intercept_grads
-        for k, (p, g, m, v, step) in enumerate(
-            zip(params, grads, self.first_moments, self.second_moments, self.steps)
-        ):
-            m *= b1
-            m += (1 - b1) * g
-            v *= b2
-            v += (1 - b2) * (g * g)
-            np.sqrt(v, out=step)
-            if bounded and k < n_coefs:
-                pull = penalty.pull(p, out=self._pulls[k])
-                pull *= root_correction
-                np.maximum(step, pull, out=step)
-            step += self.epsilon
-            # step_j = lr / (max(sqrt(v_hat_j), pull_j) + epsilon), the step taken on
-            # m_hat_j and the prox's step.
-            np.divide(self.learning_rate_init * root_correction, step, out=step)
-            p -= step * m / momentum_correction
-        if bounded:
-            penalty.prox(coefs, self.steps[:n_coefs])
+        b1, b2 = float(self.beta_1), float(self.beta_2)
+        m, v, step = self.first_moment, self.second_moment, self.step
+        m *= b1
+        m += grad
+        v *= b2
+        v += np.square(grad, out=grad)  # grad is free from here on: scratch space
+        # With v = (1 - b2) v' and the bias corrections of scikit-learn's Adam
+        # (epsilon added before them), coordinate j's step is
+        #   s_j = lr sqrt(1 - b2**t) / (max(sqrt(v_j), pull_j sqrt(1 - b2**t)) + eps)
+        #       = c / (max(sqrt(v'_j), pull_j / d) + eps / q)
+        # with q = sqrt(1 - b2), d = q / sqrt(1 - b2**t) and c = lr / d.
+        q = float(np.sqrt(1.0 - b2))
+        d = q / float(np.sqrt(1.0 - b2**self.t))
+        np.sqrt(v, out=step)
+        if not penalty.is_zero:
+            step_blocks = self.packing.weight_blocks(step, penalty)
+            weight_blocks = self.packing.weight_blocks(params, penalty)
+            pull_blocks = self.packing.weight_blocks(grad, penalty)
+            for s, W, pull in zip(step_blocks, weight_blocks, pull_blocks):
+                np.maximum(s, penalty.pull(W, out=pull, scale=1.0 / d), out=s)
+        step += self.epsilon / q
+        np.divide(float(self.learning_rate_init) / d, step, out=step)
+        # params -= s * m_hat, with m_hat = (1 - b1) m' / (1 - b1**t).
+        update = np.multiply(m, step, out=grad)
+        update *= (1.0 - b1) / (1.0 - b1**self.t)
+        params -= update
+        if not penalty.is_zero:
+            # The steps are recomputed from the moments next time: the prox may
+            # overwrite them, which spares it a buffer.
+            penalty.prox(weight_blocks, step_blocks, overwrite_step=True)
 
     update.__doc__ = _update_doc(
         "One proximal Adam step on all parameters, in place.",
