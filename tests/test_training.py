@@ -333,3 +333,41 @@ def test_warm_start_early_stopping_keeps_no_weights_of_the_previous_fit():
     assert len(warm.validation_scores_) >= 1
     assert warm.best_validation_score_ == max(warm.validation_scores_)
     assert not np.array_equal(warm.coef_, previous)
+
+
+# ----------------------------------------------------------------------------- memory
+@IGNORE_CONVERGENCE
+@pytest.mark.parametrize(
+    "settings",
+    [
+        dict(hidden_layer_sizes=(8,), solver="adam", max_iter=2),
+        dict(hidden_layer_sizes=(8,), solver="sgd", max_iter=2),
+        # alpha 1e-4 leaves about 100 non-zero coefficients, so the certificate's
+        # polish on the support runs too.
+        dict(hidden_layer_sizes=(), solver="fista", max_iter=50, alpha=1e-4),
+    ],
+    ids=["adam", "sgd", "fista-linear"],
+)
+def test_sparse_input_is_never_densified(settings):
+    """A CSR matrix whose dense form takes 160 MB fits, predicts and scores with a
+    small fraction of that allocated at any time."""
+    import tracemalloc
+
+    import scipy.sparse as sp
+
+    rng = np.random.RandomState(0)
+    n_samples, n_features = 2000, 10_000
+    X = sp.random(n_samples, n_features, density=5e-4, format="csr", random_state=rng)
+    y = np.asarray(X[:, :5].sum(axis=1)).ravel() + 0.1 * rng.normal(size=n_samples)
+    settings = {"alpha": 1e-3, **settings}
+    model = RegularizedMLPRegressor(penalty="l1", random_state=0, **settings)
+    tracemalloc.start()
+    try:
+        model.fit(X, y)
+        model.score(X, y)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    dense_bytes = n_samples * n_features * 8
+    assert peak < dense_bytes / 10
+    assert np.count_nonzero(model.coefs_[0]) > 10  # it did learn something
