@@ -28,9 +28,13 @@ from ._validation import (
 )
 from .penalties import make_penalty
 from .solvers import ProximalAdam, ProximalSGD, fista
+from .solvers._quadratic import working_set_fista
 from .solvers._stochastic import MiniBatches, effective_batch_size
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
+# The linear least-squares solver may always use a Gram matrix of this many features
+# (and, beyond it, of at most n_samples features).
+_MIN_GRAM_FEATURES = 1000
 
 
 class TrainingDivergedError(ValueError):
@@ -258,10 +262,50 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
     # ---------------------------------------------------------------------- FISTA
     def _fit_fista(self, X, Y, sample_weight, penalty):
         Y = Y.astype(X.dtype, copy=False)
+        linear = self.n_layers_ == 2
+        result = None
+        if (
+            linear
+            and self.out_activation_ == "identity"
+            and not sp.issparse(X)
+            and (penalty.l1_strength > 0 or X.shape[0] >= X.shape[1])
+        ):
+            # Dense least squares: exact solves on the Gram matrices of working sets
+            # of features, while those are smaller than the data.
+            result = working_set_fista(
+                X,
+                Y,
+                sample_weight,
+                self.coefs_[0],
+                penalty,
+                max_iter=self.max_iter,
+                tol=self.tol,
+                max_working_set=max(X.shape[0], _MIN_GRAM_FEATURES),
+            )
+        if result is not None:
+            self.coefs_ = [W.astype(X.dtype) for W in result.coefs]
+            self.intercepts_ = [b.astype(X.dtype) for b in result.intercepts]
+        else:
+            result = self._fista_on_data(X, Y, sample_weight, penalty, linear)
+        self.n_iter_ = result.n_iter
+        self.t_ += X.shape[0] * result.n_iter
+        self.loss_curve_.extend(result.objective_curve)
+        if result.objective_curve and self.best_loss_ is not None:
+            self.best_loss_ = min(self.best_loss_, min(result.objective_curve))
+        if not np.isfinite(result.objective):
+            raise _diverged(self.solver, self.learning_rate_init)
+        if not result.converged:
+            warnings.warn(
+                f"FISTA: maximum iterations ({self.max_iter}) reached and the optimization "
+                f"has not converged to tol={self.tol}. Increase max_iter.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+
+    def _fista_on_data(self, X, Y, sample_weight, penalty, linear):
         smooth = _network.DataLoss(X, Y, sample_weight, self.activation, self.out_activation_)
         certificate = None
         coefs, intercepts = self.coefs_, self.intercepts_
-        linear = self.n_layers_ == 2
         if linear:
             if not penalty.is_zero:
                 certificate = LinearCertificate(
@@ -296,20 +340,7 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
                 self.out_activation_,
                 self.intercepts_[0],
             )
-        self.n_iter_ = result.n_iter
-        self.t_ += X.shape[0] * result.n_iter
-        self.loss_curve_.extend(result.objective_curve)
-        if result.objective_curve and self.best_loss_ is not None:
-            self.best_loss_ = min(self.best_loss_, min(result.objective_curve))
-        if not np.isfinite(result.objective):
-            raise _diverged(self.solver, self.learning_rate_init)
-        if not result.converged:
-            warnings.warn(
-                f"FISTA: maximum iterations ({self.max_iter}) reached and the optimization "
-                f"has not converged to tol={self.tol}. Increase max_iter.",
-                ConvergenceWarning,
-                stacklevel=3,
-            )
+        return result
 
     # -------------------------------------------------------------- SGD and Adam
     def _make_optimizer(self, packing, dtype):

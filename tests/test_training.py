@@ -109,16 +109,21 @@ def test_warm_start_sgd_continues_training(Estimator):
 def test_warm_start_fista_refit_is_immediate(Estimator):
     """After convergence, a warm refit on the same data takes only a few iterations."""
     X, y = data_for(Estimator, n_features=20)
-    # Correlated features, so that a cold fit needs several certificate checks.
+    # Correlated features, so that a cold fit needs several certificate checks (the
+    # least-squares solver, with its exact solves on the support, needs fewer).
     X = StandardScaler().fit_transform(X @ np.random.RandomState(0).normal(size=(20, 20)))
     params = dict(hidden_layer_sizes=(), solver="fista", alpha=0.01, tol=1e-8, max_iter=5000)
     cold = Estimator(**params).fit(X, y)
     warm = Estimator(warm_start=True, **params).fit(X, y)
     coef_before = warm.coef_.copy()
     warm.fit(X, y)
-    assert cold.n_iter_ >= 30
-    # FISTA checks its duality-gap certificate every 10 iterations: the first check stops.
-    assert warm.n_iter_ <= 10
+    assert cold.n_iter_ >= 15
+    if Estimator is RegularizedMLPRegressor:
+        # The least-squares solver checks the duality gap before its first iteration.
+        assert warm.n_iter_ == 1
+    else:
+        # FISTA checks its certificate every 10 iterations: the first check stops.
+        assert warm.n_iter_ <= 10
     assert_allclose(warm.coef_, coef_before, rtol=1e-6, atol=1e-8)
 
 

@@ -1,0 +1,128 @@
+"""Unit tests of the least-squares solver on Gram matrices
+(``sklearn_regnn.solvers._quadratic``): its statistics, its exact polish, and the
+working-set loop, each against a direct computation or scikit-learn."""
+
+import numpy as np
+import pytest
+from sklearn.linear_model import ElasticNet as SklearnElasticNet
+
+from sklearn_regnn.penalties import ElasticNet
+from sklearn_regnn.solvers._quadratic import (
+    CenteredGram,
+    _polish,
+    _primal,
+    gram_fista,
+    working_set_fista,
+)
+
+
+def weighted_problem(n_samples=80, n_features=12, n_outputs=1, offset=0.0, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n_samples, n_features)) + offset
+    W_true = np.zeros((n_features, n_outputs))
+    W_true[:4] = rng.normal(scale=3.0, size=(4, n_outputs))
+    Y = X @ W_true + rng.normal(scale=0.5, size=(n_samples, n_outputs)) + 7.0
+    weights = rng.uniform(0.2, 2.0, n_samples)
+    return X, Y, weights / weights.sum()
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_centered_gram_matches_direct_computation(dtype, monkeypatch):
+    """G, C and the sums of squares equal Xc^T S Xc etc. computed in one piece, also
+    when the rows go through in several chunks and the features have large offsets."""
+    from sklearn_regnn.solvers import _quadratic
+
+    X, Y, s = weighted_problem(n_outputs=2, offset=100.0)
+    X, Y = X.astype(dtype), Y.astype(dtype)
+    x_mean = s @ X.astype(np.float64)
+    y_mean = s @ Y.astype(np.float64)
+    Xc, Yc = X - x_mean, Y - y_mean
+    monkeypatch.setattr(_quadratic, "_CHUNK_ROWS", 7)  # 80 rows: 12 chunks
+    stats = CenteredGram(X, Y, s)
+    assert stats.gram.dtype == np.float64
+    np.testing.assert_allclose(stats.gram, Xc.T @ (s[:, None] * Xc), rtol=1e-10)
+    np.testing.assert_allclose(stats.correlation, Xc.T @ (s[:, None] * Yc), rtol=1e-10)
+    np.testing.assert_allclose(stats.target_sum_of_squares, s @ Yc**2, rtol=1e-10)
+    W = np.random.RandomState(1).normal(size=(X.shape[1], 2))
+    np.testing.assert_allclose(stats.intercept(W), y_mean - x_mean @ W, rtol=1e-10)
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_polish_never_raises_the_objective(l1_ratio):
+    """From random points with random supports, the polish lowers (or keeps) the
+    objective, and zeroes weights rather than flipping their signs."""
+    X, Y, s = weighted_problem()
+    stats = CenteredGram(X, Y, s)
+    penalty = ElasticNet(0.3, l1_ratio)
+    rng = np.random.RandomState(2)
+    lowered = 0
+    for _ in range(30):
+        W = rng.normal(size=(X.shape[1], 1)) * (rng.uniform(size=(X.shape[1], 1)) < 0.6)
+        polished = _polish(stats, W, penalty)
+        before = _primal(stats, W, stats.gram @ W, penalty)
+        after = _primal(stats, polished, stats.gram @ polished, penalty)
+        assert after <= before + 1e-12 * abs(before)
+        lowered += after < before - 1e-9
+        # No new support and no sign flips: each weight keeps its sign or becomes 0.
+        assert np.all((polished == 0) | (np.sign(polished) == np.sign(W)))
+    assert lowered >= 25
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.7, 0.0])
+def test_gram_fista_reaches_elasticnet(l1_ratio):
+    """On the full Gram matrix the solution is ElasticNet's (same alpha scaling)."""
+    X, Y, _ = weighted_problem(offset=5.0)
+    s = np.full(X.shape[0], 1.0 / X.shape[0])
+    alpha = 0.2
+    result = gram_fista(
+        CenteredGram(X, Y, s),
+        np.zeros((X.shape[1], 1)),
+        ElasticNet(alpha, l1_ratio),
+        max_iter=10_000,
+        tol=1e-12,
+    )
+    reference = SklearnElasticNet(alpha=alpha, l1_ratio=l1_ratio, tol=1e-14, max_iter=10**6)
+    reference.fit(X, Y.ravel())
+    assert result.converged
+    np.testing.assert_allclose(result.coefs[0].ravel(), reference.coef_, rtol=1e-8, atol=1e-9)
+    np.testing.assert_allclose(result.intercepts[0], [reference.intercept_], rtol=1e-9)
+    if l1_ratio:
+        np.testing.assert_array_equal(result.coefs[0].ravel() == 0, reference.coef_ == 0)
+
+
+@pytest.mark.parametrize("shape", [(60, 300), (300, 40)], ids=["p>n", "n>p"])
+def test_working_set_fista_matches_elasticnet_per_output(shape):
+    """Two outputs, sample weights, sparse truth: each output's coefficients are those
+    of ElasticNet fitted with the same sample weights."""
+    n_samples, n_features = shape
+    X, Y, s = weighted_problem(n_samples, n_features, n_outputs=2, seed=3)
+    penalty = ElasticNet(0.3, 0.8)
+    result = working_set_fista(
+        X,
+        Y,
+        s,
+        np.zeros((n_features, 2)),
+        penalty,
+        max_iter=20_000,
+        tol=1e-12,
+        max_working_set=n_features,
+    )
+    assert result.converged
+    for k in range(2):
+        reference = SklearnElasticNet(alpha=0.3, l1_ratio=0.8, tol=1e-14, max_iter=10**6)
+        reference.fit(X, Y[:, k], sample_weight=s * n_samples)
+        np.testing.assert_allclose(result.coefs[0][:, k], reference.coef_, atol=1e-8)
+        np.testing.assert_array_equal(result.coefs[0][:, k] == 0, reference.coef_ == 0)
+        assert result.intercepts[0][k] == pytest.approx(reference.intercept_, abs=1e-8)
+    assert 0 < np.count_nonzero(result.coefs[0]) < n_features  # a sparse solution
+
+
+def test_working_set_gives_up_when_the_set_outgrows_its_limit():
+    """A working set that would exceed max_working_set returns None (the caller then
+    solves on the data), and so does nothing else."""
+    X, Y, s = weighted_problem(60, 300, seed=4)
+    penalty = ElasticNet(0.001, 1.0)  # tiny alpha: a dense start, many violators
+    W = np.random.RandomState(0).normal(size=(300, 1))  # a support of 300
+    args = (X, Y, s, W, penalty)
+    assert working_set_fista(*args, max_iter=100, tol=1e-8, max_working_set=100) is None
+    assert working_set_fista(*args, max_iter=100, tol=1e-8, max_working_set=600) is not None
