@@ -15,8 +15,10 @@ SHARED_PARAMETERS = """\
           schedules of ``learning_rate``.
         - 'fista': full-batch accelerated proximal gradient with backtracking and
           adaptive restart. Without hidden layers it stops on a duality gap and
-          reaches the exact optimum; with hidden layers it is a monotone optimizer
-          for small data sets (the role of 'lbfgs' in scikit-learn's MLP).
+          reaches the exact optimum (least squares on dense data: FISTA on Gram
+          matrices of working sets of features, with exact solves on the support);
+          with hidden layers it is a monotone optimizer for small data sets (the
+          role of 'lbfgs' in scikit-learn's MLP).
 
     penalty : {'l1', 'l2', 'elasticnet'} or None, default='elasticnet'
         Penalty on the weights (never on intercepts). 'l1' and 'l2' ignore
@@ -61,7 +63,9 @@ SHARED_PARAMETERS = """\
         'fista' without hidden layers: the duality gap must fall below
         ``tol * sum_i s_i ||y_i - ybar||^2`` (regression, as in ``ElasticNet``) or
         below ``tol`` times the loss of the best constant model (classification).
-        'fista' with hidden layers (or ``penalty=None``): the max-norm of the
+        'fista' with hidden layers (or ``penalty=None``, except for least squares
+        on dense data with at least as many samples as features, which is solved
+        exactly): the max-norm of the
         proximal gradient mapping falls below ``tol``, or the objective decreases
         by less than ``tol`` times its value over ``n_iter_no_change`` iterations.
 

@@ -219,6 +219,7 @@ class Workspace:
             for u in layer_units[1:-1]
         ]
         self.grad = np.empty(self.packing.size, dtype=dtype)
+        self.ones = np.ones(batch_size, dtype=dtype)
         self.coef_grads, self.intercept_grads = self.packing.unpack(self.grad)
 
     def views(self, n_rows):
@@ -268,6 +269,7 @@ def loss_and_grad(
         layer_units = [X.shape[1]] + [W.shape[1] for W in coefs]
         workspace = Workspace(layer_units, n_samples, coefs[0].dtype, activation)
     activations, deltas, scratch = workspace.views(n_samples)
+    ones = workspace.ones[:n_samples]
     coef_grads, intercept_grads = workspace.coef_grads, workspace.intercept_grads
     hidden = HIDDEN_ACTIVATIONS[activation]
     n_layers = len(coefs)
@@ -289,7 +291,9 @@ def loss_and_grad(
     for i in range(n_layers - 1, -1, -1):
         inputs = X if i == 0 else activations[i - 1]
         _transpose_matmul_into(inputs, delta, coef_grads[i])
-        np.sum(delta, axis=0, out=intercept_grads[i])
+        # Column sums as a matrix-vector product: BLAS does it several times faster
+        # than a reduction along the rows.
+        np.matmul(ones, delta, out=intercept_grads[i])
         if i > 0:
             previous = np.matmul(delta, coefs[i].T, out=deltas[i - 1])
             delta = derivative(activations[i - 1], previous, scratch[i - 1])
