@@ -142,7 +142,7 @@ class ElasticNet:
                 total += 0.5 * self.l2_strength * float(np.vdot(W, W))
         return total
 
-    def prox(self, coefs, step, overwrite_step=False):
+    def prox(self, coefs, step, overwrite_step=False, work=None):
         """Apply the proximal operator with step ``step`` to ``coefs`` in place.
 
         Parameters
@@ -154,6 +154,9 @@ class ElasticNet:
         overwrite_step : bool, default=False
             Whether the step arrays may be overwritten (with the thresholds), which
             saves a scratch buffer in a training loop that recomputes them anyway.
+        work : list of ndarray, default=None
+            Scratch arrays shaped like ``coefs`` that may be overwritten; the
+            penalty keeps its own when None.
 
         Returns
         -------
@@ -161,16 +164,18 @@ class ElasticNet:
         """
         for i, W in enumerate(coefs):
             eta = step[i] if isinstance(step, list) else step
+            if self.l1_strength:
+                scratch = self._work_like(W) if work is None else work[i]
             if not isinstance(eta, np.ndarray):
                 if self.l1_strength:
-                    soft_threshold(W, eta * self.l1_strength, self._work_like(W))
+                    soft_threshold(W, eta * self.l1_strength, scratch)
                 if self.l2_strength:
                     W /= 1.0 + eta * self.l2_strength
                 continue
             scaled = eta if overwrite_step else np.empty_like(eta)
             if self.l1_strength:
                 threshold = np.multiply(eta, self.l1_strength, out=scaled)
-                soft_threshold(W, threshold, self._work_like(W))
+                soft_threshold(W, threshold, scratch)
                 if self.l2_strength:
                     scaled *= self.l2_strength / self.l1_strength  # eta * l2_strength
             elif self.l2_strength:

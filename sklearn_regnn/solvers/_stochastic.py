@@ -333,9 +333,9 @@ class ProximalAdam:
         update *= (1.0 - b1) / (1.0 - b1**self.t)
         params -= update
         if not penalty.is_zero:
-            # The steps are recomputed from the moments next time: the prox may
-            # overwrite them, which spares it a buffer.
-            penalty.prox(weight_blocks, step_blocks, overwrite_step=True)
+            # The steps are recomputed from the moments next time, and grad is
+            # free again: the prox may overwrite both instead of keeping buffers.
+            penalty.prox(weight_blocks, step_blocks, overwrite_step=True, work=pull_blocks)
 
     update.__doc__ = _update_doc(
         "One proximal Adam step on all parameters, in place.",
