@@ -60,6 +60,11 @@ def ratio(ours, anchor):
     return f"{np.median(ours) / np.median(anchor):.2f}x"
 
 
+def excess(value, reference):
+    """Relative objective excess ``(value - reference) / reference``, as ``1.2e-09``."""
+    return f"{(value - reference) / reference:.1e}"
+
+
 def print_table(title, header, rows):
     """Print a Markdown table (pasteable into benchmarks/README.md)."""
     print(f"\n### {title}\n")

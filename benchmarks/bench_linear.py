@@ -196,11 +196,6 @@ def fitter(estimator, X, y):
     return run
 
 
-def excess(value, reference):
-    """Relative objective excess ``(value - reference) / reference``, as ``1.2e-09``."""
-    return f"{(value - reference) / reference:.1e}"
-
-
 def run_case(X, y, l1_ratio, fraction, repeats):
     """Reference solve, then alternate timing at tol=1e-8 and the default tol=1e-4.
 
@@ -314,8 +309,8 @@ def main():
                         _harness.spread(t["ours 1e-8"], 1e3),
                         _harness.ratio(t["ours 1e-8"], t["enet 1e-8"]),
                         f"{case['n_iter']['enet 1e-8']} / {case['n_iter']['ours 1e-8']}",
-                        excess(v["enet 1e-8"], p_star),
-                        excess(v["ours 1e-8"], p_star),
+                        _harness.excess(v["enet 1e-8"], p_star),
+                        _harness.excess(v["ours 1e-8"], p_star),
                         f"{case['coef_err']['enet 1e-8']:.1e} / "
                         f"{case['coef_err']['ours 1e-8']:.1e}",
                         f"{nnz['enet 1e-8']} / {nnz['ours 1e-8']}",
@@ -329,8 +324,8 @@ def main():
                         _harness.spread(t["ours 1e-4"], 1e3),
                         _harness.ratio(t["ours 1e-4"], t["enet 1e-4"]),
                         f"{case['n_iter']['enet 1e-4']} / {case['n_iter']['ours 1e-4']}",
-                        excess(v["enet 1e-4"], p_star),
-                        excess(v["ours 1e-4"], p_star),
+                        _harness.excess(v["enet 1e-4"], p_star),
+                        _harness.excess(v["ours 1e-4"], p_star),
                         f"{nnz['enet 1e-4']} / {nnz['ours 1e-4']}",
                     ]
                 )

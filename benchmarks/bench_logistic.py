@@ -263,11 +263,6 @@ def coef_difference(a, b):
     return raw, float(np.abs(diff - diff.mean(axis=0)).max())
 
 
-def excess(value, reference):
-    """Relative objective excess ``(value - reference) / reference``, as ``1.2e-09``."""
-    return f"{(value - reference) / reference:.1e}"
-
-
 def run_case(X, y, l1_ratio, fraction, repeats):
     """Reference solve, then alternate timing at tol=1e-8 and the default tol=1e-4.
 
@@ -386,8 +381,8 @@ def main():
                         _harness.spread(t[f"ours {tol}"], 1e3),
                         _harness.ratio(t[f"ours {tol}"], t[f"saga {tol}"]),
                         f"{it[f'saga {tol}']} / {it[f'ours {tol}']}",
-                        excess(v[f"saga {tol}"], p_star),
-                        excess(v[f"ours {tol}"], p_star),
+                        _harness.excess(v[f"saga {tol}"], p_star),
+                        _harness.excess(v[f"ours {tol}"], p_star),
                         f"{case['diff'][tol][0]:.1e} / {case['diff'][tol][1]:.1e}",
                         f"{nnz[f'saga {tol}']} / {nnz[f'ours {tol}']}",
                     ]
