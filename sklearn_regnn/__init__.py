@@ -6,8 +6,15 @@ become exactly zero, with ``alpha`` scaled as in
 """
 
 from ._classifier import RegularizedMLPClassifier
+from ._path import alpha_max, regularization_path
 from ._regressor import RegularizedMLPRegressor
 
 __version__ = "0.1.0"
 
-__all__ = ["RegularizedMLPClassifier", "RegularizedMLPRegressor", "__version__"]
+__all__ = [
+    "RegularizedMLPClassifier",
+    "RegularizedMLPRegressor",
+    "alpha_max",
+    "regularization_path",
+    "__version__",
+]

@@ -1,0 +1,188 @@
+"""Regularization paths: one estimator fitted along a grid of ``alpha``, warm-started."""
+
+import numpy as np
+from sklearn.base import clone, is_classifier
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import Bunch
+from sklearn.utils.validation import check_X_y
+
+from ._base import BaseRegularizedMLP
+from ._validation import check_hidden_layer_sizes, normalized_sample_weight
+from .penalties import make_penalty
+
+
+def alpha_max(X, y, *, l1_ratio=1.0, sample_weight=None, classifier=False):
+    """Smallest ``alpha`` at which the model without hidden layers is all zeros.
+
+    At zero weights (with the intercepts at their best constant) the gradient of the
+    data term is ``-Xc^T S Yc``, with ``S`` the normalized sample weights and ``Yc``
+    the targets (one-hot labels for a classifier) minus their weighted means. Every
+    weight stays at zero once ``alpha * l1_ratio`` is at least the largest entry of
+    that gradient: this is ElasticNet's ``alpha_max``, and the top of the grid of
+    :func:`regularization_path`.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Input data (dense or sparse).
+    y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        Targets, or class labels when ``classifier=True``.
+    l1_ratio : float, default=1.0
+        Share of the L1 part, in ``(0, 1]``.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Sample weights; uniform when None.
+    classifier : bool, default=False
+        Whether ``y`` holds class labels.
+
+    Returns
+    -------
+    alpha_max : float
+        The smallest ``alpha`` whose solution has no non-zero weight.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_regnn import alpha_max
+    >>> X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]])
+    >>> y = np.array([1.0, 0.0, 1.0, 0.0])
+    >>> alpha_max(X, y)
+    0.25
+    """
+    if not 0 < l1_ratio <= 1:
+        raise ValueError(
+            f"alpha_max needs an L1 part: l1_ratio must be in (0, 1]; got {l1_ratio!r}. "
+            "Without one no alpha sets every weight to zero: pass the alphas yourself."
+        )
+    X, y = check_X_y(
+        X, y, accept_sparse=["csr", "csc"], multi_output=True, y_numeric=not classifier
+    )
+    if classifier:
+        Y = LabelBinarizer().fit_transform(y).astype(np.float64)
+    else:
+        Y = np.asarray(y, dtype=np.float64)
+        Y = Y.reshape(-1, 1) if Y.ndim == 1 else Y
+    weights = normalized_sample_weight(sample_weight, X.shape[0], np.float64)
+    weighted = (Y - weights @ Y) * weights[:, np.newaxis]
+    # X^T S Yc = Xc^T S Yc, since the weighted centered targets sum to zero.
+    gradient = np.asarray(X.T @ weighted)
+    return float(np.max(np.abs(gradient))) / l1_ratio
+
+
+def regularization_path(
+    estimator, X, y, *, alphas=None, n_alphas=20, eps=1e-3, sample_weight=None
+):
+    """Fit ``estimator`` along a grid of ``alpha``, each fit warm-started from the last.
+
+    Without hidden layers the problem is convex and the grid runs from
+    :func:`alpha_max` down, as :func:`~sklearn.linear_model.enet_path` does; each fit
+    starts from the sparser solution before it. With hidden layers the grid runs
+    **up**, from dense to sparse: all-zero weights are a stationary point for every
+    ``alpha`` (no gradient passes a zero layer), so a network emptied by a large
+    ``alpha`` would stay empty, while a dense network lets a growing penalty remove
+    weights one by one.
+
+    Parameters
+    ----------
+    estimator : RegularizedMLPRegressor or RegularizedMLPClassifier
+        Template: its parameters (``penalty``, ``l1_ratio``, ``solver``,
+        ``hidden_layer_sizes``, ``tol``, ...) are used for every fit, except
+        ``alpha`` and ``warm_start``. It is cloned, not modified.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Training data.
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        Targets.
+    alphas : array-like, default=None
+        The grid, used in the order given. When None, ``n_alphas`` values spaced
+        geometrically between ``eps * alpha_max`` and ``alpha_max``
+        (:func:`alpha_max` of the same data, also a natural scale with hidden
+        layers), in decreasing order without hidden layers and increasing with.
+    n_alphas : int, default=20
+        Grid size when ``alphas`` is None.
+    eps : float, default=1e-3
+        Ratio of the smallest to the largest ``alpha`` when ``alphas`` is None.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Passed to every fit.
+
+    Returns
+    -------
+    path : :class:`~sklearn.utils.Bunch`
+        With, for each ``alpha`` in the order fitted:
+
+        - ``alphas``: ndarray of shape (n_alphas,);
+        - ``coefs``, ``intercepts``: lists of the fitted ``coefs_`` and
+          ``intercepts_`` (copies);
+        - ``objective``: the penalized objective (``loss_``);
+        - ``loss``: its data term;
+        - ``n_nonzero``: non-zero weights over all layers;
+        - ``n_features_selected``: inputs with a non-zero outgoing weight;
+        - ``n_iter``: epochs or iterations of that fit.
+
+        Without hidden layers also ``coef_path``, of shape (n_features, n_alphas)
+        for one output and (n_outputs, n_features, n_alphas) for several, as
+        returned by :func:`~sklearn.linear_model.enet_path`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn_regnn import RegularizedMLPRegressor, regularization_path
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> X = StandardScaler().fit_transform(X)
+    >>> linear = RegularizedMLPRegressor((), solver="fista", penalty="l1")
+    >>> path = regularization_path(linear, X, y, n_alphas=5)
+    >>> [float(a) for a in path.alphas.round(2)]
+    [45.16, 8.03, 1.43, 0.25, 0.05]
+    >>> path.n_nonzero
+    [0, 4, 7, 9, 10]
+    """
+    if not isinstance(estimator, BaseRegularizedMLP):
+        raise TypeError(
+            "regularization_path needs a RegularizedMLPRegressor or "
+            f"RegularizedMLPClassifier; got {type(estimator).__name__}."
+        )
+    if estimator.penalty is None:
+        raise ValueError("regularization_path needs a penalty; the estimator has penalty=None.")
+    linear = len(check_hidden_layer_sizes(estimator.hidden_layer_sizes)) == 0
+    if alphas is None:
+        alphas = _alpha_grid(estimator, X, y, n_alphas, eps, sample_weight, linear)
+    else:
+        alphas = np.asarray(alphas, dtype=np.float64).ravel()
+        if alphas.size == 0 or not np.all(np.isfinite(alphas)) or np.any(alphas < 0):
+            raise ValueError("alphas must be a non-empty sequence of finite values >= 0.")
+
+    model = clone(estimator).set_params(warm_start=True)
+    path = Bunch(alphas=alphas, coefs=[], intercepts=[], objective=[], loss=[])
+    path.update(n_nonzero=[], n_features_selected=[], n_iter=[])
+    iterations_so_far = 0
+    for alpha in alphas:
+        model.set_params(alpha=float(alpha)).fit(X, y, sample_weight=sample_weight)
+        penalty = make_penalty(model.penalty, model.alpha, model.l1_ratio)
+        path.coefs.append([W.copy() for W in model.coefs_])
+        path.intercepts.append([b.copy() for b in model.intercepts_])
+        path.objective.append(float(model.loss_))
+        path.loss.append(float(model.loss_ - penalty.value(model.coefs_)))
+        path.n_nonzero.append(int(sum(np.count_nonzero(W) for W in model.coefs_)))
+        path.n_features_selected.append(int(np.count_nonzero(model.feature_importances_)))
+        # Warm-started stochastic fits count n_iter_ on, like scikit-learn's MLP.
+        counted = model.n_iter_ if model.solver == "fista" else model.n_iter_ - iterations_so_far
+        iterations_so_far = model.n_iter_
+        path.n_iter.append(int(counted))
+    if linear:
+        path.coef_path = np.stack([W[0].T for W in path.coefs], axis=-1)
+        if path.coef_path.shape[0] == 1:
+            path.coef_path = path.coef_path[0]
+    return path
+
+
+def _alpha_grid(estimator, X, y, n_alphas, eps, sample_weight, linear):
+    l1_ratio = {"l1": 1.0, "l2": 0.0}.get(estimator.penalty, estimator.l1_ratio)
+    top = alpha_max(
+        X,
+        y,
+        l1_ratio=l1_ratio,
+        sample_weight=sample_weight,
+        classifier=is_classifier(estimator),
+    )
+    grid = np.geomspace(top, top * eps, num=n_alphas)
+    return grid if linear else grid[::-1]

@@ -1,0 +1,128 @@
+"""Regularization paths (``sklearn_regnn._path``): the linear path against
+scikit-learn's enet_path, alpha_max as the edge of the all-zero solution, the
+dense-to-sparse path with hidden layers, and the checks on the arguments."""
+
+import numpy as np
+import pytest
+import sklearn
+from _data import IGNORE_CONVERGENCE, classification_data, regression_data
+from numpy.testing import assert_allclose
+from sklearn.linear_model import enet_path
+
+from sklearn_regnn import (
+    RegularizedMLPClassifier,
+    RegularizedMLPRegressor,
+    alpha_max,
+    regularization_path,
+)
+
+SKLEARN_1_9 = tuple(int(part) for part in sklearn.__version__.split(".")[:2]) >= (1, 9)
+LINEAR = dict(hidden_layer_sizes=(), solver="fista", tol=1e-12, max_iter=50_000)
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.6])
+def test_linear_path_matches_enet_path(l1_ratio):
+    """Same grid and same coefficients as enet_path (on centered data, since
+    enet_path fits no intercept), with the same zeros at every alpha."""
+    X, y = regression_data(n_samples=80, n_features=12, seed=1)
+    X = X + 3.0  # an offset, which our intercept absorbs
+    template = RegularizedMLPRegressor(penalty="elasticnet", l1_ratio=l1_ratio, **LINEAR)
+    path = regularization_path(template, X, y, n_alphas=12, eps=1e-3)
+    # scikit-learn 1.9 takes the grid size as alphas=12 and deprecates n_alphas.
+    grid_size = {"alphas": 12} if SKLEARN_1_9 else {"n_alphas": 12}
+    alphas, coefs, _ = enet_path(
+        X - X.mean(axis=0),
+        y - y.mean(),
+        l1_ratio=l1_ratio,
+        eps=1e-3,
+        tol=1e-14,
+        max_iter=10**6,
+        **grid_size,
+    )
+    assert_allclose(path.alphas, alphas, rtol=1e-12)
+    assert path.coef_path.shape == coefs.shape == (12, 12)
+    assert_allclose(path.coef_path, coefs, atol=1e-8)
+    np.testing.assert_array_equal(path.coef_path == 0, coefs == 0)
+    assert path.n_nonzero[0] == 0  # alpha_max: all zeros
+    assert path.n_nonzero[-1] > 0
+    assert path.n_features_selected == path.n_nonzero  # one output: a weight is a feature
+    # The objective is the loss plus the penalty, and the data term falls as alpha does.
+    assert np.all(np.diff(path.loss) <= 1e-12)
+    for objective, loss, coef, alpha in zip(path.objective, path.loss, path.coef_path.T, alphas):
+        penalty = alpha * (l1_ratio * np.abs(coef).sum() + (1 - l1_ratio) / 2 * coef @ coef)
+        assert objective == pytest.approx(loss + penalty, rel=1e-10)
+
+
+def test_linear_path_with_two_outputs_has_enet_path_layout():
+    """coef_path is (n_outputs, n_features, n_alphas); each output matches enet_path."""
+    X, Y = regression_data(n_samples=60, n_features=8, n_targets=2, seed=2)
+    template = RegularizedMLPRegressor(penalty="l1", **LINEAR)
+    grid = np.geomspace(1.0, 1e-3, 6)
+    path = regularization_path(template, X, Y, alphas=grid)
+    assert path.coef_path.shape == (2, 8, 6)
+    for k in range(2):
+        _, coefs, _ = enet_path(
+            X - X.mean(axis=0),
+            Y[:, k] - Y[:, k].mean(),
+            l1_ratio=1.0,
+            alphas=grid,
+            tol=1e-14,
+            max_iter=10**6,
+        )
+        assert_allclose(path.coef_path[k], coefs, atol=1e-8)
+
+
+@pytest.mark.parametrize("Estimator", [RegularizedMLPRegressor, RegularizedMLPClassifier])
+def test_alpha_max_is_the_edge_of_the_all_zero_solution(Estimator):
+    """With sample weights: all zeros just above alpha_max, not just below."""
+    if Estimator is RegularizedMLPClassifier:
+        X, y = classification_data(n_samples=80, n_classes=3, seed=3)
+    else:
+        X, y = regression_data(n_samples=80, seed=3)
+    weights = np.random.RandomState(0).uniform(0.5, 2.0, X.shape[0])
+    top = alpha_max(
+        X,
+        y,
+        l1_ratio=0.8,
+        sample_weight=weights,
+        classifier=Estimator is RegularizedMLPClassifier,
+    )
+    params = dict(penalty="elasticnet", l1_ratio=0.8, **LINEAR)
+    above = Estimator(alpha=top * (1 + 1e-6), **params).fit(X, y, sample_weight=weights)
+    below = Estimator(alpha=top * 0.99, **params).fit(X, y, sample_weight=weights)
+    assert np.count_nonzero(above.coefs_[0]) == 0
+    assert np.count_nonzero(below.coefs_[0]) > 0
+
+
+@IGNORE_CONVERGENCE
+def test_hidden_layer_path_runs_from_dense_to_sparse():
+    """With hidden layers the default grid increases, every fit is warm-started
+    (few iterations each after the first), and the weights thin out along it."""
+    X, y = regression_data(n_samples=120, n_features=10, seed=4)
+    template = RegularizedMLPRegressor((16,), penalty="l1", random_state=0, max_iter=300)
+    path = regularization_path(template, X, y, n_alphas=6, eps=1e-3)
+    assert np.all(np.diff(path.alphas) > 0)
+    assert path.alphas[-1] == pytest.approx(alpha_max(X, y))
+    assert len(path.coefs) == 6 and "coef_path" not in path
+    assert path.n_nonzero[-1] < path.n_nonzero[0] / 4
+    assert path.n_features_selected[-1] < path.n_features_selected[0]
+    assert all(n >= 1 for n in path.n_iter)
+    # The template itself is not fitted: the path works on a clone.
+    assert not hasattr(template, "coefs_")
+
+
+def test_path_checks_its_arguments():
+    X, y = regression_data()
+    with pytest.raises(TypeError, match="RegularizedMLPRegressor"):
+        regularization_path(object(), X, y)
+    with pytest.raises(ValueError, match="penalty=None"):
+        regularization_path(RegularizedMLPRegressor(penalty=None), X, y)
+    with pytest.raises(ValueError, match="pass the alphas"):
+        regularization_path(RegularizedMLPRegressor((), penalty="l2"), X, y)
+    with pytest.raises(ValueError, match="alphas must be"):
+        regularization_path(RegularizedMLPRegressor(()), X, y, alphas=[0.1, -1.0])
+    # An explicit grid makes an L2 path possible.
+    path = regularization_path(
+        RegularizedMLPRegressor(penalty="l2", **LINEAR), X, y, alphas=[1.0, 0.1]
+    )
+    assert path.n_nonzero == [X.shape[1], X.shape[1]]
