@@ -17,7 +17,6 @@ come from ``G`` and ``C`` too.
 """
 
 import numpy as np
-from scipy.linalg import solve
 from scipy.sparse.linalg import eigsh
 
 from ._fista import FistaResult
@@ -133,8 +132,9 @@ def _polish(stats, W, penalty, max_solves=5):
             system[np.diag_indices_from(system)] += penalty.l2_strength
             rhs = C[support, k] - penalty.l1_strength * signs
             try:
-                target = solve(system, rhs, assume_a="sym")
-            except (np.linalg.LinAlgError, ValueError):
+                # numpy's solve: scipy's checks cost more than a small system.
+                target = np.linalg.solve(system, rhs)
+            except np.linalg.LinAlgError:
                 break  # singular on this support: leave it to FISTA
             flipped = np.sign(target) != signs
             if not penalty.l1_strength or not flipped.any():
