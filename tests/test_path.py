@@ -42,8 +42,11 @@ def test_linear_path_matches_enet_path(l1_ratio):
     assert_allclose(path.alphas, alphas, rtol=1e-12)
     assert path.coef_path.shape == coefs.shape == (12, 12)
     assert_allclose(path.coef_path, coefs, atol=1e-8)
-    np.testing.assert_array_equal(path.coef_path == 0, coefs == 0)
-    assert path.n_nonzero[0] == 0  # alpha_max: all zeros
+    # At alpha_max the optimality condition of the top feature holds with equality,
+    # and coordinate descent may leave it at 1e-16 (seen with scikit-learn 1.6): the
+    # zero patterns are compared below it, and ours is exactly zero at it.
+    np.testing.assert_array_equal(path.coef_path[:, 1:] == 0, coefs[:, 1:] == 0)
+    assert path.n_nonzero[0] == 0
     assert path.n_nonzero[-1] > 0
     assert path.n_features_selected == path.n_nonzero  # one output: a weight is a feature
     # The objective is the loss plus the penalty, and the data term falls as alpha does.
