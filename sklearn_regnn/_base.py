@@ -268,6 +268,7 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
             linear
             and self.out_activation_ == "identity"
             and not sp.issparse(X)
+            and penalty.separable
             and (penalty.l1_strength > 0 or X.shape[0] >= X.shape[1])
         ):
             # Dense least squares: exact solves on the Gram matrices of working sets
@@ -511,6 +512,12 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
         """
         check_is_fitted(self)
         return np.sqrt(np.einsum("ij,ij->i", self.coefs_[0], self.coefs_[0]))
+
+    @property
+    def n_features_selected_(self):
+        """Number of input features the network uses: those with a non-zero
+        outgoing first-layer weight (``feature_importances_ > 0``)."""
+        return int(np.count_nonzero(self.feature_importances_))
 
     def _check_linear(self):
         check_is_fitted(self)

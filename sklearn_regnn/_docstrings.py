@@ -20,17 +20,21 @@ SHARED_PARAMETERS = """\
           with hidden layers it is a monotone optimizer for small data sets (the
           role of 'lbfgs' in scikit-learn's MLP).
 
-    penalty : {'l1', 'l2', 'elasticnet'} or None, default='elasticnet'
+    penalty : {'l1', 'l2', 'elasticnet', 'group_lasso'} or None, default='elasticnet'
         Penalty on the weights (never on intercepts). 'l1' and 'l2' ignore
         ``l1_ratio`` (they are ``l1_ratio=1`` and ``l1_ratio=0``); None ignores
-        ``alpha``.
+        ``alpha``. 'group_lasso' replaces the L1 part by the sum of the Euclidean
+        norms of the rows of every weight matrix (the weights leaving one input
+        feature or one hidden unit), so that it removes whole features; see
+        :class:`~sklearn_regnn.penalties.GroupLasso`.
 
     alpha : float, default=1e-4
         Regularization strength, ``alpha >= 0``, scaled as in
         :class:`~sklearn.linear_model.ElasticNet` (see Notes).
 
     l1_ratio : float, default=0.5
-        Elastic-net mixing in ``[0, 1]``, used only when ``penalty='elasticnet'``.
+        Mixing in ``[0, 1]`` of the L1 (or group) part and the L2 part, used only
+        when ``penalty='elasticnet'`` or ``'group_lasso'``.
 
     batch_size : int or 'auto', default='auto'
         Mini-batch size for 'sgd' and 'adam'; 'auto' is ``min(200, n_samples)``.

@@ -316,7 +316,12 @@ class LinearCertificate:
         threshold = max(self.tol * self.scale, rounding)
         # Polish once per support, when it has settled or when we are about to stop:
         # a gap below tol can still hide errors along flat directions of the design.
-        if (settled or gap <= threshold) and not np.array_equal(pattern, self._polished_pattern):
+        # (The polish fixes signs, which only means something for a separable L1.)
+        if (
+            self.penalty.separable
+            and (settled or gap <= threshold)
+            and not np.array_equal(pattern, self._polished_pattern)
+        ):
             self._polished_pattern = pattern
             polished = polish_on_support(
                 self.X, self.Y, self.sample_weight, W, b, self.penalty, self.out_activation

@@ -183,7 +183,7 @@ def _is_random_state(value):
 PARAMETER_CONSTRAINTS = {
     "activation": one_of("identity", "logistic", "tanh", "relu"),
     "solver": one_of("adam", "sgd", "fista"),
-    "penalty": one_of("l1", "l2", "elasticnet", None),
+    "penalty": one_of("l1", "l2", "elasticnet", "group_lasso", None),
     "alpha": real(0),
     "l1_ratio": real(0, 1),
     "batch_size": either(one_of("auto"), integer(1), description="'auto' or an integer >= 1"),

@@ -7,6 +7,7 @@ from sklearn_regnn import RegularizedMLPClassifier, RegularizedMLPRegressor
 SETTINGS = [
     {},
     {"penalty": "l1"},
+    {"penalty": "group_lasso"},
     {"solver": "sgd"},
     {"solver": "fista"},
     {"hidden_layer_sizes": ()},

@@ -328,6 +328,10 @@ class ProximalAdam:
                 np.maximum(s, penalty.pull(W, out=pull, scale=1.0 / d), out=s)
         step += self.epsilon / q
         np.divide(float(self.learning_rate_init) / d, step, out=step)
+        if not penalty.is_zero:
+            # A group prox needs one step per group: the penalty evens them out
+            # before the gradient step, so that step and prox share one metric.
+            penalty.equalize_steps(step_blocks)
         # params -= s * m_hat, with m_hat = (1 - b1) m' / (1 - b1**t).
         update = np.multiply(m, step, out=grad)
         update *= (1.0 - b1) / (1.0 - b1**self.t)
