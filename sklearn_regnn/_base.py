@@ -18,7 +18,7 @@ from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _network
-from ._linear import FeatureCentering, LinearCertificate, optimal_intercept
+from ._full_batch import solve_full_batch
 from ._losses import best_constant
 from ._validation import (
     PARAMETER_CONSTRAINTS,
@@ -27,14 +27,10 @@ from ._validation import (
     validate_params,
 )
 from .penalties import make_penalty
-from .solvers import ProximalAdam, ProximalSGD, fista
-from .solvers._quadratic import working_set_fista
+from .solvers import ProximalAdam, ProximalSGD
 from .solvers._stochastic import MiniBatches, effective_batch_size
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
-# The linear least-squares solver may always use a Gram matrix of this many features
-# (and, beyond it, of at most n_samples features).
-_MIN_GRAM_FEATURES = 1000
 
 
 class TrainingDivergedError(ValueError):
@@ -261,33 +257,20 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
 
     # ---------------------------------------------------------------------- FISTA
     def _fit_fista(self, X, Y, sample_weight, penalty):
-        Y = Y.astype(X.dtype, copy=False)
-        linear = self.n_layers_ == 2
-        result = None
-        if (
-            linear
-            and self.out_activation_ == "identity"
-            and not sp.issparse(X)
-            and penalty.separable
-            and (penalty.l1_strength > 0 or X.shape[0] >= X.shape[1])
-        ):
-            # Dense least squares: exact solves on the Gram matrices of working sets
-            # of features, while those are smaller than the data.
-            result = working_set_fista(
-                X,
-                Y,
-                sample_weight,
-                self.coefs_[0],
-                penalty,
-                max_iter=self.max_iter,
-                tol=self.tol,
-                max_working_set=max(X.shape[0], _MIN_GRAM_FEATURES),
-            )
-        if result is not None:
-            self.coefs_ = [W.astype(X.dtype) for W in result.coefs]
-            self.intercepts_ = [b.astype(X.dtype) for b in result.intercepts]
-        else:
-            result = self._fista_on_data(X, Y, sample_weight, penalty, linear)
+        self.coefs_, self.intercepts_, result = solve_full_batch(
+            X,
+            Y.astype(X.dtype, copy=False),
+            sample_weight,
+            self.coefs_,
+            self.intercepts_,
+            penalty,
+            activation=self.activation,
+            out_activation=self.out_activation_,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            verbose=bool(self.verbose),
+        )
         self.n_iter_ = result.n_iter
         self.t_ += X.shape[0] * result.n_iter
         self.loss_curve_.extend(result.objective_curve)
@@ -302,46 +285,6 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
                 ConvergenceWarning,
                 stacklevel=3,
             )
-
-    def _fista_on_data(self, X, Y, sample_weight, penalty, linear):
-        smooth = _network.DataLoss(X, Y, sample_weight, self.activation, self.out_activation_)
-        certificate = None
-        coefs, intercepts = self.coefs_, self.intercepts_
-        if linear:
-            if not penalty.is_zero:
-                certificate = LinearCertificate(
-                    X, Y, sample_weight, penalty, self.out_activation_, self.tol
-                )
-            # Uncentered features couple the intercept to the weights and slow FISTA
-            # down by their offsets; solve in centered coordinates instead.
-            centering = FeatureCentering(X, sample_weight)
-            smooth = centering.smooth(smooth)
-            if certificate is not None:
-                certificate = centering.certificate(certificate)
-            coefs, intercepts = centering.to_centered(coefs, intercepts)
-        result = fista(
-            smooth,
-            coefs,
-            intercepts,
-            penalty,
-            max_iter=self.max_iter,
-            tol=self.tol,
-            certificate=certificate,
-            n_iter_no_change=self.n_iter_no_change,
-            verbose=bool(self.verbose),
-        )
-        self.coefs_, self.intercepts_ = result.coefs, result.intercepts
-        if linear:
-            self.coefs_, self.intercepts_ = centering.from_centered(self.coefs_, self.intercepts_)
-        if linear and penalty.is_zero:
-            self.intercepts_[0][:] = optimal_intercept(
-                np.asarray(X @ self.coefs_[0]),
-                Y,
-                sample_weight,
-                self.out_activation_,
-                self.intercepts_[0],
-            )
-        return result
 
     # -------------------------------------------------------------- SGD and Adam
     def _make_optimizer(self, packing, dtype):

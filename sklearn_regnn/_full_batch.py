@@ -1,0 +1,121 @@
+"""Full-batch fitting (``solver='fista'``): which solver each problem gets.
+
+Pure functions of the data, the starting parameters and the penalty; the estimator
+keeps only the bookkeeping (iteration counts, loss curve, warnings).
+"""
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import _network
+from ._linear import FeatureCentering, LinearCertificate, optimal_intercept
+from .solvers import fista
+from .solvers._quadratic import working_set_fista
+
+# The least-squares solver may always use a Gram matrix of this many features
+# (and, beyond it, of at most n_samples features).
+_MIN_GRAM_FEATURES = 1000
+
+
+def solve_full_batch(
+    X,
+    Y,
+    sample_weight,
+    coefs,
+    intercepts,
+    penalty,
+    *,
+    activation,
+    out_activation,
+    max_iter,
+    tol,
+    n_iter_no_change,
+    verbose=False,
+):
+    """Minimize the objective on the whole data set from ``(coefs, intercepts)``.
+
+    Dense least squares without hidden layers (with a separable penalty, sparse or
+    with at least as many samples as features) goes to
+    :func:`~sklearn_regnn.solvers._quadratic.working_set_fista`; any other model
+    without hidden layers to FISTA in centered coordinates with the duality-gap
+    certificate; networks to plain FISTA with its stall rule.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+    Y : ndarray of shape (n_samples, n_outputs)
+        Targets in the dtype of ``X``.
+    sample_weight : ndarray of shape (n_samples,)
+        Weights summing to 1.
+    coefs, intercepts : list of ndarray
+        Starting point (not modified).
+    penalty : penalty object
+    activation, out_activation : str
+        Hidden and output activations.
+    max_iter, tol, n_iter_no_change, verbose
+        As for the estimators.
+
+    Returns
+    -------
+    coefs, intercepts : list of ndarray
+        The solution, in the dtype of ``X``.
+    result : FistaResult
+        How it was reached.
+    """
+    linear = len(coefs) == 1
+    if (
+        linear
+        and out_activation == "identity"
+        and not sp.issparse(X)
+        and penalty.separable
+        and (penalty.l1_strength > 0 or X.shape[0] >= X.shape[1])
+    ):
+        # Dense least squares: exact solves on the Gram matrices of working sets of
+        # features, while those are smaller than the data.
+        result = working_set_fista(
+            X,
+            Y,
+            sample_weight,
+            coefs[0],
+            penalty,
+            max_iter=max_iter,
+            tol=tol,
+            max_working_set=max(X.shape[0], _MIN_GRAM_FEATURES),
+        )
+        if result is not None:
+            return (
+                [W.astype(X.dtype) for W in result.coefs],
+                [b.astype(X.dtype) for b in result.intercepts],
+                result,
+            )
+    smooth = _network.DataLoss(X, Y, sample_weight, activation, out_activation)
+    certificate = None
+    if linear:
+        if not penalty.is_zero:
+            certificate = LinearCertificate(X, Y, sample_weight, penalty, out_activation, tol)
+        # Uncentered features couple the intercept to the weights and slow FISTA down
+        # by their offsets; solve in centered coordinates instead.
+        centering = FeatureCentering(X, sample_weight)
+        smooth = centering.smooth(smooth)
+        if certificate is not None:
+            certificate = centering.certificate(certificate)
+        coefs, intercepts = centering.to_centered(coefs, intercepts)
+    result = fista(
+        smooth,
+        coefs,
+        intercepts,
+        penalty,
+        max_iter=max_iter,
+        tol=tol,
+        certificate=certificate,
+        n_iter_no_change=n_iter_no_change,
+        verbose=verbose,
+    )
+    coefs, intercepts = result.coefs, result.intercepts
+    if linear:
+        coefs, intercepts = centering.from_centered(coefs, intercepts)
+        if penalty.is_zero:
+            intercepts[0][:] = optimal_intercept(
+                np.asarray(X @ coefs[0]), Y, sample_weight, out_activation, intercepts[0]
+            )
+    return coefs, intercepts, result
