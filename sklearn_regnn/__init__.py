@@ -6,6 +6,7 @@ become exactly zero, with ``alpha`` scaled as in
 """
 
 from ._classifier import RegularizedMLPClassifier
+from ._cv import RegularizedMLPClassifierCV, RegularizedMLPRegressorCV
 from ._path import alpha_max, regularization_path
 from ._regressor import RegularizedMLPRegressor
 
@@ -13,7 +14,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "RegularizedMLPClassifier",
+    "RegularizedMLPClassifierCV",
     "RegularizedMLPRegressor",
+    "RegularizedMLPRegressorCV",
     "alpha_max",
     "regularization_path",
     "__version__",

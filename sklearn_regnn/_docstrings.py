@@ -195,3 +195,14 @@ def compose(template):
         attributes=SHARED_ATTRIBUTES,
         objective=OBJECTIVE_NOTES,
     )
+
+
+def shared_parameters(exclude=()):
+    """The shared parameter entries, without those named in ``exclude``."""
+    entries = SHARED_PARAMETERS.rstrip("\n").split("\n\n")
+    kept = [
+        entry
+        for entry in entries
+        if not any(name in exclude for name in entry.split(":")[0].replace(",", " ").split())
+    ]
+    return "\n\n".join(kept) + "\n"

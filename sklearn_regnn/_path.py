@@ -151,28 +151,49 @@ def regularization_path(
         if alphas.size == 0 or not np.all(np.isfinite(alphas)) or np.any(alphas < 0):
             raise ValueError("alphas must be a non-empty sequence of finite values >= 0.")
 
-    model = clone(estimator).set_params(warm_start=True)
     path = Bunch(alphas=alphas, coefs=[], intercepts=[], objective=[], loss=[])
     path.update(n_nonzero=[], n_features_selected=[], n_iter=[])
-    iterations_so_far = 0
-    for alpha in alphas:
-        model.set_params(alpha=float(alpha)).fit(X, y, sample_weight=sample_weight)
+    for model, n_iter in walk_path(estimator, X, y, alphas, sample_weight):
         penalty = make_penalty(model.penalty, model.alpha, model.l1_ratio)
         path.coefs.append([W.copy() for W in model.coefs_])
         path.intercepts.append([b.copy() for b in model.intercepts_])
         path.objective.append(float(model.loss_))
         path.loss.append(float(model.loss_ - penalty.value(model.coefs_)))
         path.n_nonzero.append(int(sum(np.count_nonzero(W) for W in model.coefs_)))
-        path.n_features_selected.append(int(np.count_nonzero(model.feature_importances_)))
-        # Warm-started stochastic fits count n_iter_ on, like scikit-learn's MLP.
-        counted = model.n_iter_ if model.solver == "fista" else model.n_iter_ - iterations_so_far
-        iterations_so_far = model.n_iter_
-        path.n_iter.append(int(counted))
+        path.n_features_selected.append(model.n_features_selected_)
+        path.n_iter.append(n_iter)
     if linear:
         path.coef_path = np.stack([W[0].T for W in path.coefs], axis=-1)
         if path.coef_path.shape[0] == 1:
             path.coef_path = path.coef_path[0]
     return path
+
+
+def walk_path(estimator, X, y, alphas, sample_weight=None):
+    """Fit a clone of ``estimator`` at each ``alpha`` in turn, warm-started.
+
+    Yields
+    ------
+    model : estimator
+        The clone, fitted at the current ``alpha`` (refitted at the next one).
+    n_iter : int
+        Epochs or iterations of this fit alone.
+    """
+    model = clone(estimator).set_params(warm_start=True)
+    iterations_so_far = 0
+    for alpha in alphas:
+        model.set_params(alpha=float(alpha)).fit(X, y, sample_weight=sample_weight)
+        # Warm-started stochastic fits count n_iter_ on, like scikit-learn's MLP.
+        counted = model.n_iter_ if model.solver == "fista" else model.n_iter_ - iterations_so_far
+        iterations_so_far = model.n_iter_
+        yield model, int(counted)
+
+
+def alpha_grid(estimator, X, y, n_alphas, eps, sample_weight=None):
+    """The default grid of :func:`regularization_path` for ``estimator``: decreasing
+    from :func:`alpha_max` without hidden layers, increasing to it with."""
+    linear = len(check_hidden_layer_sizes(estimator.hidden_layer_sizes)) == 0
+    return _alpha_grid(estimator, X, y, n_alphas, eps, sample_weight, linear)
 
 
 def _alpha_grid(estimator, X, y, n_alphas, eps, sample_weight, linear):

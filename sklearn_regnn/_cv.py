@@ -1,0 +1,426 @@
+"""Cross-validated estimators: ``alpha`` (and ``l1_ratio``) chosen on warm-started paths.
+
+Each fold fits one regularization path (:func:`~sklearn_regnn._path.walk_path`)
+and scores every ``alpha`` on its held-out part; a grid search would fit every
+``alpha`` from scratch. The best mean score picks ``alpha_`` and ``l1_ratio_``, and
+one more fit on all the data gives the fitted attributes, which the CV estimator
+holds itself (as :class:`~sklearn.linear_model.ElasticNetCV` does), so it predicts
+and selects features like the plain estimator.
+"""
+
+import numbers
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import is_classifier
+from sklearn.metrics import check_scoring
+from sklearn.model_selection import check_cv
+from sklearn.utils.multiclass import type_of_target, unique_labels
+from sklearn.utils.validation import validate_data
+
+from ._classifier import RegularizedMLPClassifier, _check_class_weight
+from ._docstrings import SHARED_ATTRIBUTES, shared_parameters
+from ._path import alpha_grid, walk_path
+from ._regressor import RegularizedMLPRegressor
+from ._validation import (
+    PARAMETER_CONSTRAINTS,
+    InvalidParameterError,
+    integer,
+    normalized_sample_weight,
+    real,
+)
+
+# Parameters of the plain estimators that the CV estimators do not have: alpha and
+# l1_ratio are what they choose, and their paths manage warm starts themselves.
+_NOT_SHARED = ("alpha", "l1_ratio", "warm_start")
+
+
+def _check_alphas(value):
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return None if value >= 1 else "must be an integer >= 1"
+    try:
+        grid = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return "must be an integer >= 1 or an array-like of floats >= 0"
+    if grid.ndim != 1 or grid.size == 0 or not np.all(np.isfinite(grid)) or np.any(grid < 0):
+        return "must be an integer >= 1 or a non-empty 1-D array-like of floats >= 0"
+    return None
+
+
+def _check_l1_ratio(value):
+    try:
+        ratios = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return "must be a float in [0, 1] or a list of them"
+    if ratios.ndim > 1 or ratios.size == 0 or np.any(~((ratios >= 0) & (ratios <= 1))):
+        return "must be a float in [0, 1] or a non-empty list of them"
+    return None
+
+
+def _anything(value):
+    return None
+
+
+CV_CONSTRAINTS = {
+    **{k: v for k, v in PARAMETER_CONSTRAINTS.items() if k not in _NOT_SHARED},
+    "alphas": _check_alphas,
+    "l1_ratio": _check_l1_ratio,
+    "eps": real(0, 1, low_open=True),
+    "cv": _anything,  # check_cv says what is wrong with it
+    "scoring": _anything,  # and check_scoring with this
+    "n_jobs": lambda v: None if v is None else integer(-(2**31))(v),
+}
+
+
+def _path_scores(template, X, y, sample_weight, fold, alphas, scorer):
+    """Scores of the warm-started path fitted on ``fold``'s training part."""
+    train, test = fold
+    weights = {} if sample_weight is None else {"sample_weight": sample_weight[test]}
+    train_weight = None if sample_weight is None else sample_weight[train]
+    return [
+        scorer(model, X[test], y[test], **weights)
+        for model, _ in walk_path(template, X[train], y[train], alphas, train_weight)
+    ]
+
+
+class _CrossValidated:
+    """The fit of both CV estimators: paths on folds, the choice, the refit."""
+
+    _parameter_checks = CV_CONSTRAINTS
+
+    def _template(self, l1_ratio):
+        """The plain estimator with this one's parameters and ``l1_ratio``."""
+        Plain = self._plain_estimator
+        names = [name for name in Plain().get_params() if name not in _NOT_SHARED]
+        return Plain(l1_ratio=l1_ratio, **{name: getattr(self, name) for name in names})
+
+    def _validate_cv_params(self):
+        for name, check in self._parameter_checks.items():
+            value = getattr(self, name)
+            reason = check(value)
+            if reason is not None:
+                raise InvalidParameterError(
+                    f"The {name!r} parameter of {type(self).__name__} {reason}; got {value!r}."
+                )
+
+    def fit(self, X, y, sample_weight=None):
+        """Choose ``alpha`` (and ``l1_ratio``) by cross-validation, then refit.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Used by every fit and, on the held-out parts, by the scores.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._validate_cv_params()
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=not is_classifier(self),
+            dtype=(np.float64, np.float32),
+        )
+        if sample_weight is not None:
+            # Checked (and scaled to sum to 1) before its positive entries are used.
+            sample_weight = normalized_sample_weight(sample_weight, X.shape[0], np.float64)
+        if X.shape[0] < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs at least 2 samples to cross-validate; "
+                f"got {X.shape[0]} sample."
+            )
+        if is_classifier(self) and type_of_target(y) != "multilabel-indicator":
+            # Classes whose samples all have weight 0 do not count.
+            weighted = y if sample_weight is None else y[sample_weight > 0]
+            classes = unique_labels(weighted)
+            if len(classes) < 2:
+                raise ValueError(
+                    "The classifier needs samples of at least 2 classes; y contains "
+                    f"only one class: {classes[0]!r}."
+                )
+        ratios = [float(r) for r in np.atleast_1d(self.l1_ratio)]
+        if self.penalty not in ("elasticnet", "group_lasso"):
+            ratios = ratios[:1]  # 'l1', 'l2' and None ignore l1_ratio
+        templates = [self._template(r) for r in ratios]
+        if isinstance(self.alphas, numbers.Integral):
+            grids = [alpha_grid(t, X, y, self.alphas, self.eps, sample_weight) for t in templates]
+        else:
+            grids = [np.asarray(self.alphas, dtype=np.float64)] * len(ratios)
+        folds = list(check_cv(self.cv, y, classifier=is_classifier(self)).split(X, y))
+        scorer = check_scoring(templates[0], scoring=self.scoring)
+        scores = Parallel(n_jobs=self.n_jobs)(
+            delayed(_path_scores)(template, X, y, sample_weight, fold, grid, scorer)
+            for template, grid in zip(templates, grids)
+            for fold in folds
+        )
+        # (l1_ratio, alpha, fold), as ElasticNetCV's mse_path_.
+        scores = np.asarray(scores).reshape(len(ratios), len(folds), -1).transpose(0, 2, 1)
+        mean = scores.mean(axis=2)
+        best_ratio, best_alpha = np.unravel_index(np.nanargmax(mean), mean.shape)
+        self.l1_ratio_ = ratios[best_ratio]
+        self.alpha_ = float(grids[best_ratio][best_alpha])
+        self.alphas_ = np.asarray(grids) if len(ratios) > 1 else grids[0]
+        self.cv_scores_ = scores if len(ratios) > 1 else scores[0]
+
+        final = templates[best_ratio].set_params(alpha=self.alpha_)
+        final.fit(X, y, sample_weight=sample_weight)
+        parameters = set(final.get_params())
+        for name, value in vars(final).items():
+            if name not in parameters:
+                setattr(self, name, value)
+        return self
+
+    @property
+    def partial_fit(self):
+        """Not available: the CV estimators choose ``alpha`` on full fits."""
+        raise AttributeError(
+            f"{type(self).__name__} has no partial_fit: it chooses alpha on paths of "
+            "full fits. Use the plain estimator with the chosen alpha_."
+        )
+
+
+_CV_PARAMETERS = """\
+    alphas : int or array-like, default=10
+        The ``alpha`` values tried: an array used in the order given, or a number
+        of values spaced geometrically between ``eps * alpha_max`` and
+        ``alpha_max`` (see :func:`~sklearn_regnn.alpha_max`), decreasing without
+        hidden layers and increasing with (see
+        :func:`~sklearn_regnn.regularization_path`).
+
+    l1_ratio : float or list of float, default=0.5
+        Mixing of the L1 (or group) part and the L2 part; a list is searched too.
+        Used only when ``penalty`` is 'elasticnet' or 'group_lasso'.
+
+    eps : float, default=1e-3
+        Ratio of the smallest to the largest ``alpha`` of a default grid.
+
+    cv : int, cross-validation generator or iterable, default=None
+        Folds, as for :func:`~sklearn.model_selection.check_cv`: None is 5-fold
+        (stratified for the classifier).
+
+    scoring : str or callable, default=None
+        Score of the held-out parts; None is the estimator's ``score`` (R^2 or
+        accuracy).
+
+    n_jobs : int, default=None
+        Number of paths computed in parallel (one per fold and ``l1_ratio``);
+        None is 1 unless in a :func:`joblib.parallel_backend` context.
+
+"""
+
+_CV_ATTRIBUTES = """\
+    alpha_ : float
+        The chosen ``alpha``.
+
+    l1_ratio_ : float
+        The chosen ``l1_ratio``.
+
+    alphas_ : ndarray of shape (n_alphas,) or (n_l1_ratios, n_alphas)
+        The grids tried.
+
+    cv_scores_ : ndarray of shape (n_alphas, n_folds) or (n_l1_ratios, n_alphas, n_folds)
+        Held-out score of every ``alpha`` on every fold.
+
+"""
+
+
+def _cv_doc(summary, plain, extra_parameters="", example=""):
+    return f"""{summary}
+
+    Every fold fits one warm-started regularization path and scores each ``alpha``
+    on its held-out part, which costs far less than fitting every ``alpha`` from
+    scratch as :class:`~sklearn.model_selection.GridSearchCV` does. The ``alpha`` (and
+    ``l1_ratio``) with the best mean score is refitted on all the data, and the
+    fitted attributes are this estimator's own, so it predicts and selects features
+    like :class:`{plain}`.
+
+    Parameters
+    ----------
+{shared_parameters(exclude=_NOT_SHARED)}
+{extra_parameters}{_CV_PARAMETERS}
+    Attributes
+    ----------
+{_CV_ATTRIBUTES}{SHARED_ATTRIBUTES}
+    See Also
+    --------
+    {plain} : The estimator at one ``alpha``.
+    regularization_path : The path of one fit.
+
+    Examples
+    --------
+{example}"""
+
+
+class RegularizedMLPRegressorCV(_CrossValidated, RegularizedMLPRegressor):
+    __doc__ = _cv_doc(
+        "RegularizedMLPRegressor with ``alpha`` chosen by cross-validation.",
+        "RegularizedMLPRegressor",
+        example="""\
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn_regnn import RegularizedMLPRegressorCV
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> X = StandardScaler().fit_transform(X)
+    >>> model = RegularizedMLPRegressorCV(hidden_layer_sizes=(), solver="fista",
+    ...                                   penalty="l1", cv=3).fit(X, y)
+    >>> bool(model.alpha_ in model.alphas_), model.cv_scores_.shape
+    (True, (10, 3))
+""",
+    )
+
+    _plain_estimator = RegularizedMLPRegressor
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        penalty="elasticnet",
+        alphas=10,
+        l1_ratio=0.5,
+        eps=1e-3,
+        cv=None,
+        scoring=None,
+        n_jobs=None,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=1e-3,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.penalty = penalty
+        self.alphas = alphas
+        self.l1_ratio = l1_ratio
+        self.eps = eps
+        self.cv = cv
+        self.scoring = scoring
+        self.n_jobs = n_jobs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+
+
+class RegularizedMLPClassifierCV(_CrossValidated, RegularizedMLPClassifier):
+    __doc__ = _cv_doc(
+        "RegularizedMLPClassifier with ``alpha`` chosen by cross-validation.",
+        "RegularizedMLPClassifier",
+        extra_parameters="""\
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes, as for :class:`RegularizedMLPClassifier`.
+
+""",
+        example="""\
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn_regnn import RegularizedMLPClassifierCV
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> X = StandardScaler().fit_transform(X)
+    >>> model = RegularizedMLPClassifierCV(hidden_layer_sizes=(), solver="fista",
+    ...                                    penalty="l1", cv=3).fit(X, y)
+    >>> model.score(X, y) > 0.95, model.n_features_selected_ < X.shape[1]
+    (True, True)
+""",
+    )
+
+    _plain_estimator = RegularizedMLPClassifier
+    _parameter_checks = {**CV_CONSTRAINTS, "class_weight": _check_class_weight}
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        penalty="elasticnet",
+        alphas=10,
+        l1_ratio=0.5,
+        eps=1e-3,
+        cv=None,
+        scoring=None,
+        n_jobs=None,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=1e-3,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        class_weight=None,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.penalty = penalty
+        self.alphas = alphas
+        self.l1_ratio = l1_ratio
+        self.eps = eps
+        self.cv = cv
+        self.scoring = scoring
+        self.n_jobs = n_jobs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.class_weight = class_weight

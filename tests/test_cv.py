@@ -1,0 +1,103 @@
+"""The cross-validated estimators: scikit-learn's checks, the choice of alpha
+against GridSearchCV's on the same grid and folds, and the refitted attributes."""
+
+import numpy as np
+import pytest
+from _data import IGNORE_CONVERGENCE, classification_data, regression_data
+from numpy.testing import assert_allclose
+from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklearn_regnn import (
+    RegularizedMLPClassifier,
+    RegularizedMLPClassifierCV,
+    RegularizedMLPRegressor,
+    RegularizedMLPRegressorCV,
+)
+
+# Small grids and few folds keep the checks fast; tol=1e-8 makes FISTA's sparse
+# fits exact enough for the weighted-versus-repeated equivalence check, and 32 units
+# fit the training checks' data well enough at 200 epochs.
+CHEAP = [
+    dict(hidden_layer_sizes=(), solver="fista", alphas=4, cv=3, tol=1e-8, max_iter=5000),
+    dict(hidden_layer_sizes=(32,), alphas=3, cv=2),
+]
+
+
+@parametrize_with_checks(
+    [
+        Estimator(**settings)
+        for Estimator in (RegularizedMLPClassifierCV, RegularizedMLPRegressorCV)
+        for settings in CHEAP
+    ]
+)
+def test_sklearn_compatible_cv_estimator(estimator, check):
+    check(estimator)
+
+
+LINEAR = dict(hidden_layer_sizes=(), solver="fista", tol=1e-10, max_iter=20_000)
+
+
+@pytest.mark.parametrize("Estimator", [RegularizedMLPRegressorCV, RegularizedMLPClassifierCV])
+def test_linear_cv_matches_grid_search_on_the_same_folds(Estimator):
+    """Convex and solved exactly, warm-started paths give GridSearchCV's scores on
+    every fold and alpha, so the same alpha_; the refit equals the plain estimator
+    fitted at alpha_."""
+    if Estimator is RegularizedMLPClassifierCV:
+        X, y = classification_data(n_samples=120, n_features=10, n_classes=3, seed=1)
+        Plain, folds = RegularizedMLPClassifier, StratifiedKFold(3)
+    else:
+        X, y = regression_data(n_samples=120, n_features=10, seed=1)
+        Plain, folds = RegularizedMLPRegressor, KFold(3)
+    cv_model = Estimator(penalty="l1", alphas=6, cv=folds, **LINEAR).fit(X, y)
+    search = GridSearchCV(Plain(penalty="l1", **LINEAR), {"alpha": cv_model.alphas_}, cv=folds)
+    search.fit(X, y)
+    split_scores = np.array([search.cv_results_[f"split{k}_test_score"] for k in range(3)]).T
+    assert_allclose(cv_model.cv_scores_, split_scores, rtol=1e-7, atol=1e-9)
+    assert cv_model.alpha_ == search.best_params_["alpha"]
+    plain = Plain(penalty="l1", alpha=cv_model.alpha_, **LINEAR).fit(X, y)
+    assert_allclose(cv_model.coef_, plain.coef_, atol=1e-9)
+    assert_allclose(
+        cv_model.predict(X) if Plain is RegularizedMLPRegressor else cv_model.predict_proba(X),
+        plain.predict(X) if Plain is RegularizedMLPRegressor else plain.predict_proba(X),
+        atol=1e-8,
+    )
+    assert cv_model.n_features_selected_ == plain.n_features_selected_
+
+
+def test_l1_ratio_list_is_searched_too():
+    X, y = regression_data(n_samples=90, n_features=8, seed=2)
+    model = RegularizedMLPRegressorCV(l1_ratio=[0.2, 0.9], alphas=5, cv=3, **LINEAR).fit(X, y)
+    assert model.alphas_.shape == (2, 5)
+    assert model.cv_scores_.shape == (2, 5, 3)
+    best = np.unravel_index(np.argmax(model.cv_scores_.mean(axis=2)), (2, 5))
+    assert model.l1_ratio_ == [0.2, 0.9][best[0]]
+    assert model.alpha_ == model.alphas_[best]
+
+
+@IGNORE_CONVERGENCE
+def test_hidden_layer_cv_in_parallel_is_the_same():
+    """n_jobs=2 computes the same paths as n_jobs=1; the grid increases."""
+    X, y = regression_data(n_samples=100, n_features=6, seed=3)
+    params = dict(
+        hidden_layer_sizes=(8,), penalty="l1", alphas=3, cv=2, random_state=0, max_iter=50
+    )
+    serial = RegularizedMLPRegressorCV(**params).fit(X, y)
+    parallel = RegularizedMLPRegressorCV(n_jobs=2, **params).fit(X, y)
+    assert np.all(np.diff(serial.alphas_) > 0)
+    assert_allclose(parallel.cv_scores_, serial.cv_scores_)
+    assert parallel.alpha_ == serial.alpha_
+    for a, b in zip(parallel.coefs_, serial.coefs_):
+        assert_allclose(a, b)
+
+
+def test_cv_estimators_have_no_partial_fit_and_check_their_parameters():
+    X, y = regression_data()
+    model = RegularizedMLPRegressorCV()
+    assert not hasattr(model, "partial_fit")
+    with pytest.raises(ValueError, match="'alphas' parameter"):
+        RegularizedMLPRegressorCV(alphas=0).fit(X, y)
+    with pytest.raises(ValueError, match="'l1_ratio' parameter"):
+        RegularizedMLPRegressorCV(l1_ratio=[0.5, 2.0]).fit(X, y)
+    with pytest.raises(ValueError, match="at least 2 samples"):
+        RegularizedMLPRegressorCV(**LINEAR).fit(X[:1], y[:1])
