@@ -266,10 +266,14 @@ class ElasticNet:
         """
         if self.l2_strength > 0:
             return 1.0
-        largest = float(np.max(np.abs(V))) if V.size else 0.0
+        largest = float(np.max(self._dual_magnitudes(V))) if V.size else 0.0
         if largest <= self.l1_strength:
             return 1.0
         return self.l1_strength / largest
+
+    def _dual_magnitudes(self, V):
+        """What the dual norm bounds, per coordinate here (per group in subclasses)."""
+        return np.abs(V)
 
     def conjugate(self, V):
         """Fenchel conjugate of the penalty (on one weight matrix) at ``V``.
@@ -287,7 +291,7 @@ class ElasticNet:
         value : float
             The conjugate's value, possibly ``inf``.
         """
-        excess = np.maximum(np.abs(V) - self.l1_strength, 0.0)
+        excess = np.maximum(self._dual_magnitudes(V) - self.l1_strength, 0.0)
         if self.l2_strength > 0:
             return float(np.vdot(excess, excess)) / (2.0 * self.l2_strength)
         # Allow rounding-level excess from the scaling done by dual_scale.
@@ -317,7 +321,9 @@ class GroupLasso(ElasticNet):
     ``eta``, a row ``z`` becomes ``max(1 - eta * alpha * l1_ratio / ||z||, 0) * z /
     (1 + eta * alpha * (1 - l1_ratio))``. A row's coordinates must share one step, so
     per-coordinate steps (Adam's) are first made equal along each row
-    (:meth:`equalize_steps`, the smallest of the row).
+    (:meth:`equalize_steps`, the smallest of the row). The conjugate and the dual
+    scale are :class:`ElasticNet`'s with each row's Euclidean norm in place of the
+    absolute value of a coordinate.
 
     Parameters
     ----------
@@ -429,48 +435,10 @@ class GroupLasso(ElasticNet):
                 worst = max(worst, float((_row_norms(smooth[~used]) - self.l1_strength).max()))
         return worst
 
-    def dual_scale(self, V):
-        """Factor ``c <= 1`` such that ``c * V`` lies in the conjugate's domain.
-
-        Parameters
-        ----------
-        V : ndarray
-            A candidate dual point, shaped like one weight matrix.
-
-        Returns
-        -------
-        scale : float
-            In ``(0, 1]``: the pure group penalty needs every row norm
-            ``<= alpha * l1_ratio``.
-        """
-        if self.l2_strength > 0:
-            return 1.0
-        largest = float(_row_norms(V).max()) if V.size else 0.0
-        if largest <= self.l1_strength:
-            return 1.0
-        return self.l1_strength / largest
-
-    def conjugate(self, V):
-        """Fenchel conjugate of the penalty (on one weight matrix) at ``V``.
-
-        Parameters
-        ----------
-        V : ndarray
-            The point, shaped like one weight matrix.
-
-        Returns
-        -------
-        value : float
-            ``sum_rows max(||v_row|| - alpha * l1_ratio, 0)**2 / (2 * alpha *
-            (1 - l1_ratio))``; for the pure group penalty 0 inside
-            ``max ||v_row|| <= alpha`` and ``inf`` outside.
-        """
-        excess = np.maximum(_row_norms(V) - self.l1_strength, 0.0)
-        if self.l2_strength > 0:
-            return float(excess @ excess) / (2.0 * self.l2_strength)
-        if excess.size and excess.max() > 1e-12 * max(self.l1_strength, 1.0):
-            return np.inf
-        return 0.0
+    def _dual_magnitudes(self, V):
+        # The dual of the sum of row norms bounds each row's norm: the conjugate and
+        # the dual scale of ElasticNet carry over with row norms for magnitudes.
+        return _row_norms(V)
 
 
 def make_penalty(penalty, alpha, l1_ratio):
