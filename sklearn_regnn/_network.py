@@ -138,6 +138,17 @@ class ParameterPacking:
         Units per layer, inputs first and outputs last: layer ``i`` has a weight
         matrix of shape ``(layer_units[i], layer_units[i + 1])`` and an intercept
         vector of length ``layer_units[i + 1]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_regnn.solvers import ParameterPacking
+    >>> packing = ParameterPacking([3, 2, 1])  # 3 inputs, 2 hidden units, 1 output
+    >>> packing.size, packing.n_weights
+    (11, 8)
+    >>> coefs, intercepts = packing.unpack(np.arange(11.0))
+    >>> coefs[1].ravel(), intercepts[0]
+    (array([6., 7.]), array([8., 9.]))
     """
 
     def __init__(self, layer_units):
@@ -152,11 +163,33 @@ class ParameterPacking:
 
     @classmethod
     def like(cls, coefs):
-        """The layout of the network whose weight matrices are ``coefs``."""
+        """The layout of the network whose weight matrices are ``coefs``.
+
+        Parameters
+        ----------
+        coefs : list of ndarray
+            Weight matrices, layer by layer.
+
+        Returns
+        -------
+        packing : ParameterPacking
+        """
         return cls([W.shape[0] for W in coefs] + [coefs[-1].shape[1]])
 
     def pack(self, coefs, intercepts, out=None):
-        """Copy ``coefs`` and ``intercepts`` into a flat vector (``out`` if given)."""
+        """Copy ``coefs`` and ``intercepts`` into a flat vector.
+
+        Parameters
+        ----------
+        coefs, intercepts : list of ndarray
+            Arrays of this layout's shapes.
+        out : ndarray of shape (size,), default=None
+            Where to write; a new array when None.
+
+        Returns
+        -------
+        flat : ndarray of shape (size,)
+        """
         arrays = list(coefs) + list(intercepts)
         if out is None:
             out = np.empty(self.size, dtype=arrays[0].dtype)
@@ -169,13 +202,34 @@ class ParameterPacking:
 
         One flat array of all the weights for a separable penalty (one array
         operation per step, whatever the depth), the weight matrices otherwise.
+
+        Parameters
+        ----------
+        flat : ndarray of shape (size,)
+            Parameters (or anything laid out like them).
+        penalty : penalty object
+            Its ``separable`` attribute decides.
+
+        Returns
+        -------
+        blocks : list of ndarray
         """
         if penalty.separable:
             return [flat[: self.n_weights]]
         return self.unpack(flat)[0]
 
     def unpack(self, flat):
-        """Views of ``flat`` shaped as ``(coefs, intercepts)``; no copy."""
+        """Views of ``flat`` shaped as ``(coefs, intercepts)``; no copy.
+
+        Parameters
+        ----------
+        flat : ndarray of shape (size,)
+            Parameters (or anything laid out like them).
+
+        Returns
+        -------
+        coefs, intercepts : list of ndarray
+        """
         shapes = self.coef_shapes + self.intercept_shapes
         views = [
             flat[self.offsets[k] : self.offsets[k + 1]].reshape(shape)

@@ -5,7 +5,8 @@ update parameters one batch at a time; ``_fista`` holds the full-batch accelerat
 proximal gradient method. Both only need a penalty with ``prox``.
 """
 
+from .._network import ParameterPacking
 from ._fista import FistaResult, fista
 from ._stochastic import ProximalAdam, ProximalSGD
 
-__all__ = ["FistaResult", "ProximalAdam", "ProximalSGD", "fista"]
+__all__ = ["FistaResult", "ParameterPacking", "ProximalAdam", "ProximalSGD", "fista"]

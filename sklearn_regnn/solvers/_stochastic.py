@@ -1,7 +1,7 @@
 """Mini-batch proximal optimizers: a gradient step on the loss, then the penalty's prox.
 
 Both optimizers work on the network's parameters laid out in one flat vector by
-:class:`~sklearn_regnn._network.ParameterPacking` (weights first, then intercepts),
+:class:`~sklearn_regnn.solvers.ParameterPacking` (weights first, then intercepts),
 with the gradient in the same layout. Every step is then a fixed handful of array
 operations over all layers at once, whatever the depth, and the state (velocities,
 moment estimates) and scratch space are allocated once.
@@ -141,9 +141,8 @@ class ProximalSGD:
     soft-thresholded by 0.1:
 
     >>> import numpy as np
-    >>> from sklearn_regnn._network import ParameterPacking
     >>> from sklearn_regnn.penalties import ElasticNet
-    >>> from sklearn_regnn.solvers import ProximalSGD
+    >>> from sklearn_regnn.solvers import ParameterPacking, ProximalSGD
     >>> packing = ParameterPacking([2, 1])  # a 2 x 1 weight matrix, one intercept
     >>> params = np.zeros(packing.size)  # [w_0, w_1, b]
     >>> target = np.array([2.0, 0.05, 0.0])
@@ -277,9 +276,8 @@ class ProximalAdam:
     The small coordinate of the target lands on exactly 0.0:
 
     >>> import numpy as np
-    >>> from sklearn_regnn._network import ParameterPacking
     >>> from sklearn_regnn.penalties import ElasticNet
-    >>> from sklearn_regnn.solvers import ProximalAdam
+    >>> from sklearn_regnn.solvers import ParameterPacking, ProximalAdam
     >>> packing = ParameterPacking([2, 1])  # a 2 x 1 weight matrix, one intercept
     >>> params = np.zeros(packing.size)  # [w_0, w_1, b]
     >>> target = np.array([2.0, 0.05, 0.0])
