@@ -270,6 +270,8 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
             tol=self.tol,
             n_iter_no_change=self.n_iter_no_change,
             verbose=bool(self.verbose),
+            # Set only while walk_path refits this estimator on unchanged data.
+            cache=getattr(self, "_path_cache", None),
         )
         self.n_iter_ = result.n_iter
         self.t_ += X.shape[0] * result.n_iter

@@ -10,7 +10,7 @@ import scipy.sparse as sp
 from . import _network
 from ._linear import FeatureCentering, LinearCertificate, optimal_intercept
 from .solvers import fista
-from .solvers._quadratic import working_set_fista
+from .solvers._quadratic import CenteredGram, working_set_fista
 
 # The least-squares solver may always use a Gram matrix of this many features
 # (and, beyond it, of at most n_samples features).
@@ -31,6 +31,7 @@ def solve_full_batch(
     tol,
     n_iter_no_change,
     verbose=False,
+    cache=None,
 ):
     """Minimize the objective on the whole data set from ``(coefs, intercepts)``.
 
@@ -54,6 +55,10 @@ def solve_full_batch(
         Hidden and output activations.
     max_iter, tol, n_iter_no_change, verbose
         As for the estimators.
+    cache : dict, default=None
+        Where statistics of the data may be kept between calls on the *same*
+        ``(X, Y, sample_weight)``: a warm-started path passes one so that the Gram
+        matrix of all the features is formed once for all its ``alpha`` values.
 
     Returns
     -------
@@ -72,6 +77,12 @@ def solve_full_batch(
     ):
         # Dense least squares: exact solves on the Gram matrices of working sets of
         # features, while those are smaller than the data.
+        max_working_set = max(X.shape[0], _MIN_GRAM_FEATURES)
+        full_gram = None
+        if cache is not None and X.shape[1] <= max_working_set:
+            if "gram" not in cache:
+                cache["gram"] = CenteredGram(X, Y, sample_weight)
+            full_gram = cache["gram"]
         result = working_set_fista(
             X,
             Y,
@@ -80,7 +91,8 @@ def solve_full_batch(
             penalty,
             max_iter=max_iter,
             tol=tol,
-            max_working_set=max(X.shape[0], _MIN_GRAM_FEATURES),
+            max_working_set=max_working_set,
+            full_gram=full_gram,
         )
         if result is not None:
             return (

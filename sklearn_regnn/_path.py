@@ -180,13 +180,21 @@ def walk_path(estimator, X, y, alphas, sample_weight=None):
         Epochs or iterations of this fit alone.
     """
     model = clone(estimator).set_params(warm_start=True)
+    # The data stay the same along the walk: statistics of it (the Gram matrix of a
+    # linear least-squares model) may be computed once for all the fits.
+    model._path_cache = {}
     iterations_so_far = 0
-    for alpha in alphas:
-        model.set_params(alpha=float(alpha)).fit(X, y, sample_weight=sample_weight)
-        # Warm-started stochastic fits count n_iter_ on, like scikit-learn's MLP.
-        counted = model.n_iter_ if model.solver == "fista" else model.n_iter_ - iterations_so_far
-        iterations_so_far = model.n_iter_
-        yield model, int(counted)
+    try:
+        for alpha in alphas:
+            model.set_params(alpha=float(alpha)).fit(X, y, sample_weight=sample_weight)
+            # Warm-started stochastic fits count n_iter_ on, like scikit-learn's MLP.
+            counted = (
+                model.n_iter_ if model.solver == "fista" else model.n_iter_ - iterations_so_far
+            )
+            iterations_so_far = model.n_iter_
+            yield model, int(counted)
+    finally:
+        del model._path_cache
 
 
 def alpha_grid(estimator, X, y, n_alphas, eps, sample_weight=None):

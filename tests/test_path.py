@@ -129,3 +129,22 @@ def test_path_checks_its_arguments():
         RegularizedMLPRegressor(penalty="l2", **LINEAR), X, y, alphas=[1.0, 0.1]
     )
     assert path.n_nonzero == [X.shape[1], X.shape[1]]
+
+
+def test_walk_path_shares_the_gram_matrix_and_cleans_up():
+    """Along a linear walk the Gram matrix is formed once (kept in a cache on the
+    model while it walks), the fits equal independent ones, and the cache is gone
+    afterwards, so that nothing stale reaches a later fit or a pickle."""
+    from sklearn_regnn._path import walk_path
+
+    X, y = regression_data(n_samples=80, n_features=12, seed=9)
+    template = RegularizedMLPRegressor(penalty="l1", **LINEAR)
+    grid = np.geomspace(alpha_max(X, y), 1e-3 * alpha_max(X, y), 5)
+    walked = []
+    for model, _ in walk_path(template, X, y, grid):
+        assert set(model._path_cache) == {"gram"}
+        walked.append(model.coef_.copy())
+    assert not hasattr(model, "_path_cache")
+    for alpha, coef in zip(grid, walked):
+        alone = RegularizedMLPRegressor(penalty="l1", alpha=alpha, **LINEAR).fit(X, y)
+        assert_allclose(coef, alone.coef_, atol=1e-9)

@@ -73,6 +73,27 @@ class CenteredGram:
         """Intercepts in the original coordinates for weights ``W``."""
         return self.y_mean - self.x_mean @ W
 
+    def lipschitz(self):
+        """An upper bound of the largest eigenvalue of ``gram`` (computed once)."""
+        if getattr(self, "_lipschitz", None) is None:
+            self._lipschitz = largest_eigenvalue(self.gram) * 1.01
+        return self._lipschitz
+
+    def subset(self, columns):
+        """The statistics of the features ``columns`` only (no pass over the data).
+
+        A principal submatrix's eigenvalues are bounded by the whole matrix's, so
+        the subset keeps this one's Lipschitz bound instead of computing its own.
+        """
+        part = object.__new__(CenteredGram)
+        part._lipschitz = self.lipschitz()
+        part.x_mean = self.x_mean[columns]
+        part.y_mean = self.y_mean
+        part.gram = self.gram[np.ix_(columns, columns)]
+        part.correlation = self.correlation[columns]
+        part.target_sum_of_squares = self.target_sum_of_squares
+        return part
+
 
 def largest_eigenvalue(G):
     """Largest eigenvalue of the symmetric positive semi-definite matrix ``G``."""
@@ -184,7 +205,7 @@ def gram_fista(stats, W, penalty, *, max_iter, tol, check_every=10):
         primal = _primal(stats, W, G @ W, penalty)
         return _result(stats, W, primal, 1, True, [primal], 1.0)
 
-    lipschitz = max(largest_eigenvalue(G) * 1.01, np.finfo(np.float64).tiny)
+    lipschitz = max(stats.lipschitz(), np.finfo(np.float64).tiny)
     step = 1.0 / lipschitz
     GW = G @ W
     F = _primal(stats, W, GW, penalty)
@@ -269,7 +290,9 @@ def _full_gap(X, Yc, weights, x_mean, W, penalty):
     return primal, primal - dual, V
 
 
-def working_set_fista(X, Y, sample_weight, W, penalty, *, max_iter, tol, max_working_set):
+def working_set_fista(
+    X, Y, sample_weight, W, penalty, *, max_iter, tol, max_working_set, full_gram=None
+):
     """Solve the squared-error linear model on growing sets of features.
 
     Most features of a sparse solution are 0: the problem is solved (by
@@ -299,6 +322,10 @@ def working_set_fista(X, Y, sample_weight, W, penalty, *, max_iter, tol, max_wor
     max_working_set : int
         Give up (return None) when the working set would need more features than
         this: a Gram matrix larger than the data is no saving.
+    full_gram : CenteredGram, default=None
+        The statistics of all the features, when already at hand (a path over
+        ``alpha`` on the same data computes them once): the working sets' Gram
+        matrices and the duality gaps then come from it, with no pass over ``X``.
 
     Returns
     -------
@@ -315,7 +342,12 @@ def working_set_fista(X, Y, sample_weight, W, penalty, *, max_iter, tol, max_wor
     curve, n_iter, converged = [], 0, False
     objective = np.nan
     while True:
-        objective, gap, V = _full_gap(X, Yc, weights, x_mean, W, penalty)
+        if full_gram is None:
+            objective, gap, V = _full_gap(X, Yc, weights, x_mean, W, penalty)
+        else:
+            GW = full_gram.gram @ W
+            objective, gap = _gap(full_gram, W, GW, penalty)
+            V = full_gram.correlation - GW
         if abs(gap) <= threshold:
             converged = True
             break
@@ -339,8 +371,14 @@ def working_set_fista(X, Y, sample_weight, W, penalty, *, max_iter, tol, max_wor
         else:
             candidates = np.argsort(-violation)[:size]
             working_set = np.sort(candidates[violation[candidates] > 0])
+        if full_gram is not None:
+            stats = full_gram if working_set.size == n_features else full_gram.subset(working_set)
+        else:
+            stats = CenteredGram(
+                X if working_set.size == n_features else X[:, working_set], Y, weights
+            )
         inner = gram_fista(
-            CenteredGram(X if working_set.size == n_features else X[:, working_set], Y, weights),
+            stats,
             W[working_set],
             penalty,
             max_iter=max_iter - n_iter,
