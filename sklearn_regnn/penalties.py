@@ -137,7 +137,7 @@ class ElasticNet:
         total = 0.0
         for W in coefs:
             if self.l1_strength:
-                total += self.l1_strength * float(np.abs(W).sum())
+                total += self.l1_strength * float(self._dual_magnitudes(W).sum())
             if self.l2_strength:
                 total += 0.5 * self.l2_strength * float(np.vdot(W, W))
         return total
@@ -272,7 +272,8 @@ class ElasticNet:
         return self.l1_strength / largest
 
     def _dual_magnitudes(self, V):
-        """What the dual norm bounds, per coordinate here (per group in subclasses)."""
+        """Per coordinate here (per group in subclasses): the magnitudes whose sum is
+        the L1 part and which the dual norm bounds."""
         return np.abs(V)
 
     def conjugate(self, V):
@@ -347,28 +348,6 @@ class GroupLasso(ElasticNet):
 
     separable = False
 
-    def value(self, coefs):
-        """The penalty term for the weight matrices ``coefs``.
-
-        Parameters
-        ----------
-        coefs : list of ndarray
-            Weight matrices.
-
-        Returns
-        -------
-        value : float
-            ``alpha * l1_ratio * sum ||row||_2 + alpha * (1 - l1_ratio) / 2 *
-            sum w**2`` over every row of every matrix.
-        """
-        total = 0.0
-        for W in coefs:
-            if self.l1_strength:
-                total += self.l1_strength * float(_row_norms(W).sum())
-            if self.l2_strength:
-                total += 0.5 * self.l2_strength * float(np.vdot(W, W))
-        return total
-
     def equalize_steps(self, steps):
         """Give every coordinate of a row the row's smallest step, in place.
 
@@ -436,8 +415,8 @@ class GroupLasso(ElasticNet):
         return worst
 
     def _dual_magnitudes(self, V):
-        # The dual of the sum of row norms bounds each row's norm: the conjugate and
-        # the dual scale of ElasticNet carry over with row norms for magnitudes.
+        # The group part is the sum of the row norms, and its dual norm bounds each
+        # row's norm: ElasticNet's value, conjugate and dual scale carry over.
         return _row_norms(V)
 
 
