@@ -88,6 +88,12 @@ class _CrossValidated:
 
     _parameter_checks = CV_CONSTRAINTS
 
+    def _set_parameters(self, arguments):
+        """Store ``__init__``'s arguments unchanged, one attribute each."""
+        for name, value in arguments.items():
+            if name != "self":
+                setattr(self, name, value)
+
     def _template(self, l1_ratio):
         """The plain estimator with this one's parameters and ``l1_ratio``."""
         Plain = self._plain_estimator
@@ -310,33 +316,7 @@ class RegularizedMLPRegressorCV(_CrossValidated, RegularizedMLPRegressor):
         epsilon=1e-8,
         n_iter_no_change=10,
     ):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.solver = solver
-        self.penalty = penalty
-        self.alphas = alphas
-        self.l1_ratio = l1_ratio
-        self.eps = eps
-        self.cv = cv
-        self.scoring = scoring
-        self.n_jobs = n_jobs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.learning_rate_init = learning_rate_init
-        self.power_t = power_t
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.verbose = verbose
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.n_iter_no_change = n_iter_no_change
+        self._set_parameters(locals())
 
 
 class RegularizedMLPClassifierCV(_CrossValidated, RegularizedMLPClassifier):
@@ -396,31 +376,4 @@ class RegularizedMLPClassifierCV(_CrossValidated, RegularizedMLPClassifier):
         n_iter_no_change=10,
         class_weight=None,
     ):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.solver = solver
-        self.penalty = penalty
-        self.alphas = alphas
-        self.l1_ratio = l1_ratio
-        self.eps = eps
-        self.cv = cv
-        self.scoring = scoring
-        self.n_jobs = n_jobs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.learning_rate_init = learning_rate_init
-        self.power_t = power_t
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.verbose = verbose
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.n_iter_no_change = n_iter_no_change
-        self.class_weight = class_weight
+        self._set_parameters(locals())
