@@ -137,11 +137,8 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
             self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=reset
         )
 
-    # ------------------------------------------------------------------------ fit
-    def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):
-        hidden_layer_sizes = self._check_params()
-        first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
-        X, y = validate_data(
+    def _validate_X_y(self, X, y, reset):
+        return validate_data(
             self,
             X,
             y,
@@ -149,8 +146,17 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
             multi_output=True,
             y_numeric=not is_classifier(self),
             dtype=(np.float64, np.float32),
-            reset=first_pass,
+            reset=reset,
         )
+
+    # ------------------------------------------------------------------------ fit
+    def _fit(self, X, y, sample_weight=None, incremental=False, classes=None, checked=False):
+        """Fit (or update) the network; ``checked=True`` skips the data checks, for
+        warm-started refits on arrays that an earlier fit of this model checked."""
+        hidden_layer_sizes = self._check_params()
+        first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
+        if not checked:
+            X, y = self._validate_X_y(X, y, reset=first_pass)
         if y.ndim == 2 and y.shape[1] == 1:
             # One target given as a column: fit it as 1-D (with scikit-learn's
             # DataConversionWarning), as the MLP estimators do.
@@ -435,7 +441,10 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
     # --------------------------------------------------------------------- output
     def _forward(self, X):
         check_is_fitted(self)
-        X = self._validate_X(X, reset=False)
+        return self._network_output(self._validate_X(X, reset=False))
+
+    def _network_output(self, X):
+        """The network's output for ``X``, already checked by ``_validate_X``."""
         return _network.forward(
             self.coefs_, self.intercepts_, X, self.activation, self.out_activation_
         )

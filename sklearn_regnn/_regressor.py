@@ -1,11 +1,33 @@
 """RegularizedMLPRegressor: real-valued targets, squared error."""
 
+import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.metaestimators import available_if
 
 from ._base import BaseRegularizedMLP
 from ._docstrings import compose
+
+
+def r2(y_true, y_pred, sample_weight=None):
+    """:func:`~sklearn.metrics.r2_score` (its defaults) of checked arrays, without
+    its input checks, which cost 40 times the arithmetic on a few hundred samples.
+
+    Each output's score is ``1 - SSE / SST``, with weighted sums and SST about the
+    weighted mean; as in scikit-learn, an output with ``SST = 0`` scores 1 if it is
+    predicted exactly and 0 otherwise, and the outputs' scores are averaged.
+    """
+    w = np.ones(y_true.shape[0]) if sample_weight is None else np.asarray(sample_weight)
+    if y_true.shape[0] < 2 or not w.sum() > 0:
+        # Undefined: scikit-learn warns and says what it returns.
+        return r2_score(y_true, y_pred, sample_weight=sample_weight)
+    Y, P = y_true.reshape(y_true.shape[0], -1), y_pred.reshape(y_pred.shape[0], -1)
+    residual = w @ np.square(Y - P)
+    total = w @ np.square(Y - (w @ Y) / w.sum())
+    scores = np.where(residual == 0, 1.0, 0.0)
+    fitted = (residual != 0) & (total != 0)
+    scores[fitted] = 1.0 - residual[fitted] / total[fitted]
+    return float(scores.mean())
 
 
 class RegularizedMLPRegressor(RegressorMixin, BaseRegularizedMLP):
@@ -128,7 +150,7 @@ class RegularizedMLPRegressor(RegressorMixin, BaseRegularizedMLP):
     def _score_predictions(self, y_true, output, sample_weight):
         if output.shape[1] == 1:
             output = output.ravel()
-        return r2_score(y_true, output, sample_weight=sample_weight)
+        return r2(y_true, output, sample_weight)
 
     def fit(self, X, y, sample_weight=None):
         """Fit the network to data ``X`` and targets ``y``.

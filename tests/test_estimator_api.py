@@ -382,3 +382,26 @@ def test_scaled_sample_weight_gives_same_model(Estimator, solver):
     for W, W_scaled in zip(model.coefs_, scaled.coefs_):
         assert_allclose(W, W_scaled, rtol=1e-10, atol=1e-12)
     assert_allclose(model.loss_, scaled.loss_, rtol=1e-10)
+
+
+@pytest.mark.parametrize("n_targets", [1, 3])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_fast_r2_equals_r2_score(n_targets, weighted):
+    """The R^2 the CV paths and early stopping use is scikit-learn's, constant
+    targets included (1 when predicted exactly, 0 otherwise)."""
+    from sklearn.metrics import r2_score
+
+    from sklearn_regnn._regressor import r2
+
+    rng = np.random.default_rng(n_targets)
+    y = rng.normal(size=(40, n_targets)).squeeze()
+    predicted = y + rng.normal(scale=0.5, size=y.shape)
+    weights = rng.uniform(0, 2, size=40) if weighted else None
+    expected = r2_score(y, predicted, sample_weight=weights)
+    assert r2(y, predicted, weights) == pytest.approx(expected, rel=1e-12)
+    # (Weighted means of a constant are not exactly the constant in floating point,
+    # for scikit-learn either: the edge case is checked without weights.)
+    constant = np.ones((40, 2))
+    off = constant.copy()
+    off[:, 1] += 0.5
+    assert r2(constant, off) == r2_score(constant, off) == 0.5
