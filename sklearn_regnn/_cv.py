@@ -3,8 +3,9 @@
 Each fold fits one regularization path (:func:`~sklearn_regnn._path.walk_path`)
 and scores every ``alpha`` on its held-out part; a grid search would fit every
 ``alpha`` from scratch. The best mean score picks ``alpha_`` and ``l1_ratio_``, and
-one more fit on all the data gives the fitted attributes, which the CV estimator
-holds itself (as :class:`~sklearn.linear_model.ElasticNetCV` does), so it predicts
+a refit on all the data (for a network, the same warm-started walk up to
+``alpha_``, since a non-convex fit depends on where it starts) gives the fitted
+attributes, which the CV estimator holds itself (as :class:`~sklearn.linear_model.ElasticNetCV` does), so it predicts
 and selects features like the plain estimator.
 """
 
@@ -16,7 +17,6 @@ from sklearn.base import is_classifier
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
 from sklearn.utils.multiclass import type_of_target, unique_labels
-from sklearn.utils.validation import validate_data
 
 from ._classifier import RegularizedMLPClassifier, _check_class_weight
 from ._docstrings import SHARED_ATTRIBUTES, shared_parameters
@@ -73,14 +73,25 @@ CV_CONSTRAINTS = {
 
 
 def _path_scores(template, X, y, sample_weight, fold, alphas, scorer):
-    """Scores of the warm-started path fitted on ``fold``'s training part."""
+    """Scores of the warm-started path fitted on ``fold``'s training part.
+
+    ``scorer=None`` is the estimator's own ``score``, computed from the network's
+    output directly: the held-out part is a slice of data checked once already.
+    """
     train, test = fold
-    weights = {} if sample_weight is None else {"sample_weight": sample_weight[test]}
+    weights = None if sample_weight is None else sample_weight[test]
     train_weight = None if sample_weight is None else sample_weight[train]
-    return [
-        scorer(model, X[test], y[test], **weights)
-        for model, _ in walk_path(template, X[train], y[train], alphas, train_weight)
-    ]
+    X_test, y_test = X[test], y[test]
+    scores = []
+    for model, _ in walk_path(template, X[train], y[train], alphas, train_weight):
+        if scorer is None:
+            output = model._network_output(X_test)
+            scores.append(model._score_predictions(y_test, output, weights))
+        elif weights is None:
+            scores.append(scorer(model, X_test, y_test))
+        else:
+            scores.append(scorer(model, X_test, y_test, sample_weight=weights))
+    return scores
 
 
 class _CrossValidated:
@@ -127,15 +138,7 @@ class _CrossValidated:
             The fitted estimator.
         """
         self._validate_cv_params()
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            y_numeric=not is_classifier(self),
-            dtype=(np.float64, np.float32),
-        )
+        X, y = self._validate_X_y(X, y, reset=True)
         if sample_weight is not None:
             # Checked (and scaled to sum to 1) before its positive entries are used.
             sample_weight = normalized_sample_weight(sample_weight, X.shape[0], np.float64)
@@ -162,7 +165,8 @@ class _CrossValidated:
         else:
             grids = [np.asarray(self.alphas, dtype=np.float64)] * len(ratios)
         folds = list(check_cv(self.cv, y, classifier=is_classifier(self)).split(X, y))
-        scorer = check_scoring(templates[0], scoring=self.scoring)
+        # None keeps the estimator's own score, which the paths compute faster.
+        scorer = None if self.scoring is None else check_scoring(templates[0], self.scoring)
         scores = Parallel(n_jobs=self.n_jobs)(
             delayed(_path_scores)(template, X, y, sample_weight, fold, grid, scorer)
             for template, grid in zip(templates, grids)
@@ -177,8 +181,15 @@ class _CrossValidated:
         self.alphas_ = np.asarray(grids) if len(ratios) > 1 else grids[0]
         self.cv_scores_ = scores if len(ratios) > 1 else scores[0]
 
-        final = templates[best_ratio].set_params(alpha=self.alpha_)
-        final.fit(X, y, sample_weight=sample_weight)
+        template = templates[best_ratio]
+        if template._has_hidden_layers():
+            # A network's fit depends on where it starts: the scored ones were
+            # warm-started along the grid, so the final one walks it too, on all
+            # the data, up to alpha_.
+            walk = walk_path(template, X, y, grids[best_ratio][: best_alpha + 1], sample_weight)
+            final = [model for model, _ in walk][-1]
+        else:
+            final = template.set_params(alpha=self.alpha_).fit(X, y, sample_weight=sample_weight)
         parameters = set(final.get_params())
         for name, value in vars(final).items():
             if name not in parameters:
@@ -245,8 +256,10 @@ def _cv_doc(summary, plain, extra_parameters="", example=""):
     Every fold fits one warm-started regularization path and scores each ``alpha``
     on its held-out part, which costs far less than fitting every ``alpha`` from
     scratch as :class:`~sklearn.model_selection.GridSearchCV` does. The ``alpha`` (and
-    ``l1_ratio``) with the best mean score is refitted on all the data, and the
-    fitted attributes are this estimator's own, so it predicts and selects features
+    ``l1_ratio``) with the best mean score is refitted on all the data (with hidden
+    layers, by the same warm-started walk up to ``alpha_``, so that the final
+    network is made as the scored ones were), and the fitted attributes are this
+    estimator's own, so it predicts and selects features
     like :class:`{plain}`.
 
     Parameters

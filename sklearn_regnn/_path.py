@@ -181,12 +181,26 @@ def walk_path(estimator, X, y, alphas, sample_weight=None):
     """
     model = clone(estimator).set_params(warm_start=True)
     # The data stay the same along the walk: statistics of it (the Gram matrix of a
-    # linear least-squares model) may be computed once for all the fits.
+    # linear least-squares model) may be computed once for all the fits, and the
+    # data checks of the first fit hold for the others.
     model._path_cache = {}
     iterations_so_far = 0
+    checked = None
     try:
         for alpha in alphas:
-            model.set_params(alpha=float(alpha)).fit(X, y, sample_weight=sample_weight)
+            if checked is not None and alpha >= model.alpha and _all_weights_zero(model):
+                # Zero weights that solve the problem at one alpha solve it at every
+                # larger one (with hidden layers no gradient passes a zero layer):
+                # the fit would only move the intercepts about the best constant.
+                model.alpha = float(alpha)
+                yield model, 0
+                continue
+            model.alpha = float(alpha)
+            if checked is None:
+                model.fit(X, y, sample_weight=sample_weight)
+                checked = model._validate_X_y(X, y, reset=False)
+            else:
+                model._fit(*checked, sample_weight=sample_weight, checked=True)
             # Warm-started stochastic fits count n_iter_ on, like scikit-learn's MLP.
             counted = (
                 model.n_iter_ if model.solver == "fista" else model.n_iter_ - iterations_so_far
@@ -195,6 +209,10 @@ def walk_path(estimator, X, y, alphas, sample_weight=None):
             yield model, int(counted)
     finally:
         del model._path_cache
+
+
+def _all_weights_zero(model):
+    return not any(np.any(W) for W in model.coefs_)
 
 
 def alpha_grid(estimator, X, y, n_alphas, eps, sample_weight=None):

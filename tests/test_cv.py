@@ -13,6 +13,7 @@ from sklearn_regnn import (
     RegularizedMLPClassifierCV,
     RegularizedMLPRegressor,
     RegularizedMLPRegressorCV,
+    regularization_path,
 )
 
 # Small grids and few folds keep the checks fast; tol=1e-8 makes FISTA's sparse
@@ -63,6 +64,40 @@ def test_linear_cv_matches_grid_search_on_the_same_folds(Estimator):
         atol=1e-8,
     )
     assert cv_model.n_features_selected_ == plain.n_features_selected_
+
+
+@pytest.mark.parametrize("Estimator", [RegularizedMLPRegressorCV, RegularizedMLPClassifierCV])
+def test_own_score_equals_the_named_scorer(Estimator):
+    """scoring=None scores the folds from the network's output without the
+    scorer's checks; it gives what scoring='r2' (or 'accuracy') gives, with
+    sample weights and two outputs too."""
+    rng = np.random.default_rng(0)
+    if Estimator is RegularizedMLPClassifierCV:
+        X, y = classification_data(n_samples=90, n_features=6, n_classes=3, seed=5)
+        named = "accuracy"
+    else:
+        X, y = regression_data(n_samples=90, n_features=6, n_targets=2, seed=5)
+        named = "r2"
+    weights = rng.uniform(0.1, 2.0, size=X.shape[0])
+    params = dict(penalty="l1", alphas=4, cv=3, **LINEAR)
+    own = Estimator(**params).fit(X, y, sample_weight=weights)
+    scorer = Estimator(scoring=named, **params).fit(X, y, sample_weight=weights)
+    assert_allclose(own.cv_scores_, scorer.cv_scores_, rtol=1e-12)
+
+
+@IGNORE_CONVERGENCE
+def test_hidden_layer_refit_walks_the_path_to_alpha_():
+    """The scores are those of warm-started fits, and so is the final network: it
+    is the path on all the data, stopped at alpha_."""
+    X, y = regression_data(n_samples=100, n_features=6, seed=7)
+    params = dict(hidden_layer_sizes=(8,), penalty="l1", random_state=0, max_iter=60)
+    model = RegularizedMLPRegressorCV(alphas=4, cv=2, **params).fit(X, y)
+    path = regularization_path(RegularizedMLPRegressor(**params), X, y, alphas=model.alphas_)
+    chosen = int(np.flatnonzero(model.alphas_ == model.alpha_)[0])
+    for W, W_path in zip(model.coefs_, path.coefs[chosen]):
+        assert_allclose(W, W_path)
+    # The walk's warm_start=True was the template's, not the CV estimator's.
+    assert "warm_start" not in vars(model)
 
 
 def test_l1_ratio_list_is_searched_too():

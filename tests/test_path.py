@@ -148,3 +148,19 @@ def test_walk_path_shares_the_gram_matrix_and_cleans_up():
     for alpha, coef in zip(grid, walked):
         alone = RegularizedMLPRegressor(penalty="l1", alpha=alpha, **LINEAR).fit(X, y)
         assert_allclose(coef, alone.coef_, atol=1e-9)
+
+
+@IGNORE_CONVERGENCE
+def test_path_stops_fitting_once_the_network_is_empty():
+    """Zero weights stay the solution as alpha grows: the walk reports them at the
+    larger alphas without fitting (0 iterations), and a fresh fit there agrees."""
+    X, y = regression_data(n_samples=100, n_features=5, seed=6)
+    params = dict(penalty="l1", learning_rate_init=0.01, random_state=0, max_iter=200)
+    template = RegularizedMLPRegressor((8,), **params)
+    top = alpha_max(X, y)
+    path = regularization_path(template, X, y, alphas=[top * 1e-2, top * 2, top * 4, top * 8])
+    assert path.n_nonzero[0] > 0 and path.n_nonzero[1:] == [0, 0, 0]
+    assert path.n_iter[1] > 0 and path.n_iter[2:] == [0, 0]
+    fresh = RegularizedMLPRegressor((8,), alpha=top * 8, **params).fit(X, y)
+    assert not any(np.any(W) for W in fresh.coefs_)
+    assert_allclose(path.intercepts[-1][-1], fresh.intercepts_[-1], atol=0.05 * np.std(y))
