@@ -5,15 +5,18 @@ and scores every ``alpha`` on its held-out part; a grid search would fit every
 ``alpha`` from scratch. The best mean score picks ``alpha_`` and ``l1_ratio_``, and
 a refit on all the data (for a network, the same warm-started walk up to
 ``alpha_``, since a non-convex fit depends on where it starts) gives the fitted
-attributes, which the CV estimator holds itself (as :class:`~sklearn.linear_model.ElasticNetCV` does), so it predicts
-and selects features like the plain estimator.
+attributes, which the CV estimator holds itself (as
+:class:`~sklearn.linear_model.ElasticNetCV` does), so it predicts and selects
+features like the plain estimator. With ``adaptive=True`` a second search, on
+inputs scaled by the first one's row norms, gives the adaptive (group) lasso.
 """
 
 import numbers
 
 import numpy as np
+import scipy.sparse as sp
 from joblib import Parallel, delayed
-from sklearn.base import is_classifier
+from sklearn.base import clone, is_classifier
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
 from sklearn.utils.multiclass import type_of_target, unique_labels
@@ -25,6 +28,7 @@ from ._regressor import RegularizedMLPRegressor
 from ._validation import (
     PARAMETER_CONSTRAINTS,
     InvalidParameterError,
+    boolean,
     integer,
     normalized_sample_weight,
     real,
@@ -69,21 +73,33 @@ CV_CONSTRAINTS = {
     "cv": _anything,  # check_cv says what is wrong with it
     "scoring": _anything,  # and check_scoring with this
     "n_jobs": lambda v: None if v is None else integer(-(2**31))(v),
+    "adaptive": boolean,
 }
 
 
-def _path_scores(template, X, y, sample_weight, fold, alphas, scorer):
-    """Scores of the warm-started path fitted on ``fold``'s training part.
+def _scale_columns(X, scale):
+    """``X`` with column j multiplied by ``scale[j]`` (a new array or matrix)."""
+    if sp.issparse(X):
+        return type(X)(X @ sp.diags(scale.astype(X.dtype)))
+    return X * scale.astype(X.dtype)
+
+
+def _path_scores(template, X, y, sample_weight, fold, alphas, scorer, scale=None):
+    """Scores of the warm-started path fitted on ``fold``'s training part, and the
+    norms of the first-layer rows (one per input) of every fit along it.
 
     ``scorer=None`` is the estimator's own ``score``, computed from the network's
     output directly: the held-out part is a slice of data checked once already.
+    ``scale`` multiplies the inputs' columns, in both parts.
     """
     train, test = fold
     weights = None if sample_weight is None else sample_weight[test]
     train_weight = None if sample_weight is None else sample_weight[train]
-    X_test, y_test = X[test], y[test]
-    scores = []
-    for model, _ in walk_path(template, X[train], y[train], alphas, train_weight):
+    X_train, X_test, y_test = X[train], X[test], y[test]
+    if scale is not None:
+        X_train, X_test = _scale_columns(X_train, scale), _scale_columns(X_test, scale)
+    scores, norms = [], []
+    for model, _ in walk_path(template, X_train, y[train], alphas, train_weight):
         if scorer is None:
             output = model._network_output(X_test)
             scores.append(model._score_predictions(y_test, output, weights))
@@ -91,7 +107,19 @@ def _path_scores(template, X, y, sample_weight, fold, alphas, scorer):
             scores.append(scorer(model, X_test, y_test))
         else:
             scores.append(scorer(model, X_test, y_test, sample_weight=weights))
-    return scores
+        norms.append(_input_norms(model))
+    return scores, norms
+
+
+def _input_norms(model):
+    """Norm of each input's outgoing first-layer weights."""
+    return np.linalg.norm(model.coefs_[0], axis=1)
+
+
+def _relative(norms):
+    """Norms divided by the largest (all zeros stay zeros)."""
+    top = norms.max()
+    return norms / top if top > 0 else np.zeros_like(norms)
 
 
 class _CrossValidated:
@@ -160,41 +188,81 @@ class _CrossValidated:
         if self.penalty not in ("elasticnet", "group_lasso"):
             ratios = ratios[:1]  # 'l1', 'l2' and None ignore l1_ratio
         templates = [self._template(r) for r in ratios]
-        if isinstance(self.alphas, numbers.Integral):
-            grids = [alpha_grid(t, X, y, self.alphas, self.eps, sample_weight) for t in templates]
-        else:
-            grids = [np.asarray(self.alphas, dtype=np.float64)] * len(ratios)
         folds = list(check_cv(self.cv, y, classifier=is_classifier(self)).split(X, y))
         # None keeps the estimator's own score, which the paths compute faster.
         scorer = None if self.scoring is None else check_scoring(templates[0], self.scoring)
-        scores = Parallel(n_jobs=self.n_jobs)(
-            delayed(_path_scores)(template, X, y, sample_weight, fold, grid, scorer)
-            for template, grid in zip(templates, grids)
-            for fold in folds
-        )
-        # (l1_ratio, alpha, fold), as ElasticNetCV's mse_path_.
-        scores = np.asarray(scores).reshape(len(ratios), len(folds), -1).transpose(0, 2, 1)
-        mean = scores.mean(axis=2)
-        best_ratio, best_alpha = np.unravel_index(np.nanargmax(mean), mean.shape)
+        grids = self._grids(templates, X, y, sample_weight)
+        search = self._search(templates, grids, X, y, sample_weight, folds, scorer)
+        final = self._refit(templates, search, X, y, sample_weight)
+        self.adaptive_weights_ = None
+        if self.adaptive:
+            # Each fold's weights come from its own first search, so that its
+            # held-out part never shaped the penalty it is scored under.
+            best_ratio, best_alpha = search["best"]
+            fold_weights = [_relative(n) for n in search["norms"][best_ratio, :, best_alpha]]
+            weights = _relative(_input_norms(final))
+            if weights.max() > 0:
+                scaled = _scale_columns(X, weights)
+                grids = self._grids(templates, scaled, y, sample_weight)
+                search = self._search(
+                    templates, grids, X, y, sample_weight, folds, scorer, fold_weights
+                )
+                final = self._refit(templates, search, scaled, y, sample_weight)
+                # The network saw x_j * w_j: in the caller's units its first-layer
+                # row j is w_j times the fitted one.
+                final.coefs_[0] = final.coefs_[0] * weights[:, np.newaxis].astype(X.dtype)
+            self.adaptive_weights_ = weights
+
+        best_ratio, best_alpha = search["best"]
+        grids, scores = search["grids"], search["scores"]
         self.l1_ratio_ = ratios[best_ratio]
         self.alpha_ = float(grids[best_ratio][best_alpha])
         self.alphas_ = np.asarray(grids) if len(ratios) > 1 else grids[0]
         self.cv_scores_ = scores if len(ratios) > 1 else scores[0]
-
-        template = templates[best_ratio]
-        if template._has_hidden_layers():
-            # A network's fit depends on where it starts: the scored ones were
-            # warm-started along the grid, so the final one walks it too, on all
-            # the data, up to alpha_.
-            walk = walk_path(template, X, y, grids[best_ratio][: best_alpha + 1], sample_weight)
-            final = [model for model, _ in walk][-1]
-        else:
-            final = template.set_params(alpha=self.alpha_).fit(X, y, sample_weight=sample_weight)
         parameters = set(final.get_params())
         for name, value in vars(final).items():
             if name not in parameters:
                 setattr(self, name, value)
         return self
+
+    def _grids(self, templates, X, y, sample_weight):
+        """The ``alpha`` grid of every template (``l1_ratio``)."""
+        if isinstance(self.alphas, numbers.Integral):
+            return [alpha_grid(t, X, y, self.alphas, self.eps, sample_weight) for t in templates]
+        return [np.asarray(self.alphas, dtype=np.float64)] * len(templates)
+
+    def _search(self, templates, grids, X, y, sample_weight, folds, scorer, fold_scales=None):
+        """Paths on every fold for every template (``l1_ratio``), and the best pair;
+        ``fold_scales`` multiply the inputs' columns, one scale per fold."""
+        if fold_scales is None:
+            fold_scales = [None] * len(folds)
+        paths = Parallel(n_jobs=self.n_jobs)(
+            delayed(_path_scores)(template, X, y, sample_weight, fold, grid, scorer, scale)
+            for template, grid in zip(templates, grids)
+            for fold, scale in zip(folds, fold_scales)
+        )
+        shape = (len(templates), len(folds), len(grids[0]))
+        # Scores as (l1_ratio, alpha, fold), like ElasticNetCV's mse_path_.
+        scores = np.asarray([p[0] for p in paths]).reshape(shape).transpose(0, 2, 1)
+        norms = np.asarray([p[1] for p in paths]).reshape(*shape, X.shape[1])
+        best = np.unravel_index(np.nanargmax(scores.mean(axis=2)), scores.shape[:2])
+        return {"grids": grids, "scores": scores, "norms": norms, "best": best}
+
+    def _refit(self, templates, search, X, y, sample_weight):
+        """The chosen model fitted on all the data."""
+        best_ratio, best_alpha = search["best"]
+        template, grid = templates[best_ratio], search["grids"][best_ratio]
+        if template._has_hidden_layers():
+            # A network's fit depends on where it starts: the scored ones were
+            # warm-started along the grid, so the final one walks it too, on all
+            # the data, up to alpha_.
+            walk = walk_path(template, X, y, grid[: best_alpha + 1], sample_weight)
+            return [model for model, _ in walk][-1]
+        return (
+            clone(template)
+            .set_params(alpha=float(grid[best_alpha]))
+            .fit(X, y, sample_weight=sample_weight)
+        )
 
     @property
     def partial_fit(self):
@@ -232,6 +300,20 @@ _CV_PARAMETERS = """\
         Number of paths computed in parallel (one per fold and ``l1_ratio``);
         None is 1 unless in a :func:`joblib.parallel_backend` context.
 
+    adaptive : bool, default=False
+        Search twice, the second time with a penalty reweighted by the first
+        result (the adaptive lasso, and its group form): input ``j`` is multiplied
+        by ``w_j``, the norm of its first-layer row in the first search's model
+        divided by the largest such norm, and the search runs again on the scaled
+        inputs. For the first layer's L1 or group part this is the penalty
+        ``alpha * l1_ratio * ||W_j|| / w_j``: inputs the first search found weak
+        are penalized more, inputs it dropped (``w_j = 0``) stay out, and the
+        strong ones are shrunk less, so that the search can afford an ``alpha``
+        that removes the weak ones. Each fold's weights come from that fold's own
+        first search, so the held-out scores stay honest. ``alpha_``, ``alphas_``
+        and ``cv_scores_`` are the second search's, in the scaled units, and so is
+        ``loss_``; the fitted weights are in the caller's units.
+
 """
 
 _CV_ATTRIBUTES = """\
@@ -246,6 +328,10 @@ _CV_ATTRIBUTES = """\
 
     cv_scores_ : ndarray of shape (n_alphas, n_folds) or (n_l1_ratios, n_alphas, n_folds)
         Held-out score of every ``alpha`` on every fold.
+
+    adaptive_weights_ : ndarray of shape (n_features,) or None
+        With ``adaptive=True``, the scale ``w_j`` of every input in the second
+        search (0 for inputs the first search dropped); None otherwise.
 
 """
 
@@ -311,6 +397,7 @@ class RegularizedMLPRegressorCV(_CrossValidated, RegularizedMLPRegressor):
         cv=None,
         scoring=None,
         n_jobs=None,
+        adaptive=False,
         batch_size="auto",
         learning_rate="constant",
         learning_rate_init=1e-3,
@@ -370,6 +457,7 @@ class RegularizedMLPClassifierCV(_CrossValidated, RegularizedMLPClassifier):
         cv=None,
         scoring=None,
         n_jobs=None,
+        adaptive=False,
         batch_size="auto",
         learning_rate="constant",
         learning_rate_init=1e-3,

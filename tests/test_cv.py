@@ -22,6 +22,15 @@ from sklearn_regnn import (
 CHEAP = [
     dict(hidden_layer_sizes=(), solver="fista", alphas=4, cv=3, tol=1e-8, max_iter=5000),
     dict(hidden_layer_sizes=(32,), alphas=3, cv=2),
+    dict(
+        hidden_layer_sizes=(),
+        solver="fista",
+        alphas=3,
+        cv=2,
+        tol=1e-8,
+        max_iter=5000,
+        adaptive=True,
+    ),
 ]
 
 
@@ -136,3 +145,82 @@ def test_cv_estimators_have_no_partial_fit_and_check_their_parameters():
         RegularizedMLPRegressorCV(l1_ratio=[0.5, 2.0]).fit(X, y)
     with pytest.raises(ValueError, match="at least 2 samples"):
         RegularizedMLPRegressorCV(**LINEAR).fit(X[:1], y[:1])
+
+
+def test_adaptive_linear_search_is_the_adaptive_lasso():
+    """Without hidden layers, adaptive=True is the adaptive lasso, checked against
+    scikit-learn's Lasso: each fold's weights are |coef| of that fold's own first
+    choice, the second search scores Lasso on the scaled inputs, and the refit is
+    Lasso on all data scaled by the full first fit's weights, in original units."""
+    from sklearn.linear_model import Lasso
+
+    X, y = regression_data(n_samples=120, n_features=12, seed=11)
+    folds = list(KFold(3, shuffle=True, random_state=0).split(X))
+    params = dict(penalty="l1", alphas=6, cv=folds, **LINEAR)
+    first = RegularizedMLPRegressorCV(**params).fit(X, y)
+    model = RegularizedMLPRegressorCV(adaptive=True, **params).fit(X, y)
+
+    def lasso(alpha, X, y):
+        return Lasso(alpha=alpha, tol=1e-12, max_iter=10**6).fit(X, y)
+
+    def relative(coef):
+        return np.abs(coef) / np.abs(coef).max()
+
+    weights = relative(lasso(first.alpha_, X, y).coef_)
+    assert_allclose(model.adaptive_weights_, weights, atol=1e-8)
+    for k, (train, test) in enumerate(folds):
+        fold_weights = relative(lasso(first.alpha_, X[train], y[train]).coef_)
+        expected = [
+            lasso(alpha, X[train] * fold_weights, y[train]).score(X[test] * fold_weights, y[test])
+            for alpha in model.alphas_
+        ]
+        assert_allclose(model.cv_scores_[:, k], expected, rtol=1e-6, atol=1e-8)
+    refit = lasso(model.alpha_, X * weights, y)
+    assert_allclose(model.coef_, refit.coef_ * weights, atol=1e-8)
+    assert_allclose(model.predict(X), refit.predict(X * weights), atol=1e-8)
+    assert first.adaptive_weights_ is None
+
+
+@IGNORE_CONVERGENCE
+def test_adaptive_group_lasso_network_recovers_friedman_inputs():
+    """make_friedman1 with 45 noise inputs: the adaptive group-lasso network keeps
+    the 5 informative inputs (two of them only through sin(pi x0 x1), one through
+    (x2 - 1/2)^2) and at most 3 of the others, where one search keeps many."""
+    from sklearn.datasets import make_friedman1
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = make_friedman1(n_samples=1000, n_features=50, noise=1.0, random_state=0)
+    X = StandardScaler().fit_transform(X)
+    y = (y - y.mean()) / y.std()
+    params = dict(
+        penalty="group_lasso",
+        l1_ratio=1.0,
+        alphas=8,
+        cv=3,
+        learning_rate_init=0.01,
+        max_iter=300,
+        random_state=0,
+    )
+    plain = RegularizedMLPRegressorCV((32,), **params).fit(X, y)
+    adaptive = RegularizedMLPRegressorCV((32,), adaptive=True, **params).fit(X, y)
+    kept = adaptive.feature_importances_ > 0
+    assert kept[:5].all() and kept[5:].sum() <= 3
+    assert adaptive.n_features_selected_ == kept.sum() < plain.n_features_selected_
+    # Inputs the first search dropped stay out.
+    assert not kept[adaptive.adaptive_weights_ == 0].any()
+    assert adaptive.cv_scores_.mean(axis=1).max() > plain.cv_scores_.mean(axis=1).max()
+
+
+def test_adaptive_search_stops_when_the_first_drops_every_input():
+    """A first search that keeps no input leaves nothing to reweight: the model
+    stays the first search's (all weights zero), with zero weights reported."""
+    X, y = regression_data(n_samples=60, n_features=5, seed=12)
+    model = RegularizedMLPRegressorCV(
+        penalty="l1", alphas=[1e6, 1e7], cv=3, adaptive=True, **LINEAR
+    )
+    model.fit(X, y)
+    assert_allclose(model.adaptive_weights_, np.zeros(5))
+    assert model.alpha_ == 1e6 and not np.any(model.coef_)
+    assert_allclose(model.predict(X), np.full(60, y.mean()), atol=1e-12)
+    with pytest.raises(ValueError, match="'adaptive' parameter"):
+        RegularizedMLPRegressorCV(adaptive="yes").fit(X, y)
