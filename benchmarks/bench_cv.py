@@ -3,14 +3,19 @@
 1. Speed. ``RegularizedMLPRegressorCV`` against ``GridSearchCV`` over the plain
    estimator with the same grid, the same folds and the same data, both refitting
    on all data, timed alternately: a linear model (``hidden_layer_sizes=()``,
-   ``solver='fista'``) on ``make_regression(2000, 200, n_informative=10, noise=10)``
-   and one hidden layer of 32 units (Adam) on ``make_friedman1(1000, 10)``. Also
-   whether the CV estimator's ``alpha_`` has a mean CV score (as GridSearchCV
-   measured it) within one standard error of GridSearchCV's best.
-2. Recovery. ``make_friedman1(n_samples=1000, n_features=50, noise=1)`` over 5 seeds:
+   ``solver='fista'``) on 2000 samples of ``make_regression(n_features=200,
+   n_informative=10, noise=10)`` and one hidden layer of 32 units (Adam) on 1000
+   samples of ``make_friedman1(n_features=10)``. Also whether the CV estimator's
+   ``alpha_`` has a mean CV score (as GridSearchCV measured it) within one
+   standard error of GridSearchCV's best, the CV estimator's own mean score there,
+   and the R^2 of both refits on the 5000 samples held out of the same draw.
+2. The hidden-layer setting's choices over 5 data seeds: with hidden layers the
+   CV estimator scores (and refits) warm-started fits, GridSearchCV fresh ones.
+3. Recovery. ``make_friedman1(n_samples=1000, n_features=50, noise=1)`` over 5 seeds:
    the informative features (0-4) and the others kept by a network with
-   ``penalty='group_lasso'`` whose alpha is chosen by the CV estimator, next to
-   ``SelectFromModel(LassoCV())``.
+   ``penalty='group_lasso'`` whose alpha is chosen by the CV estimator (one search,
+   and ``adaptive=True``), next to ``SelectFromModel(LassoCV())``, with the R^2 of
+   each on 5000 samples of another draw.
 
 Run: ``python benchmarks/bench_cv.py [--repeats 3] [--seeds 5]`` (about 5 minutes).
 """
@@ -45,25 +50,34 @@ SETTINGS = {
 }
 
 
-def standardized(X, y):
-    """Standardized inputs and target."""
-    return StandardScaler().fit_transform(X), (y - y.mean()) / y.std()
+def standardized(X, y, X_test=None, y_test=None):
+    """Inputs and target standardized; a test set with the training statistics."""
+    scaler = StandardScaler().fit(X)
+    mean, std = y.mean(), y.std()
+    if X_test is None:
+        return scaler.transform(X), (y - mean) / std
+    return scaler.transform(X), (y - mean) / std, scaler.transform(X_test), (y_test - mean) / std
+
+
+def split(X, y, n_train):
+    """The first n_train samples for the searches, the rest held out."""
+    return X[:n_train], y[:n_train], X[n_train:], y[n_train:]
 
 
 def speed(repeats):
-    """Time both searches per setting and compare their choices."""
+    """Time both searches per setting, compare their choices and their refits."""
     data = {
         "linear, 2000 x 200": standardized(
-            *make_regression(2000, 200, n_informative=10, noise=10.0, random_state=0)
+            *split(*make_regression(7000, 200, n_informative=10, noise=10.0, random_state=0), 2000)
         ),
         "(32,) adam, Friedman 1000 x 10": standardized(
-            *make_friedman1(n_samples=1000, n_features=10, noise=1.0, random_state=0)
+            *split(*make_friedman1(n_samples=6000, n_features=10, noise=1.0, random_state=0), 1000)
         ),
     }
     rows = []
     folds = KFold(5, shuffle=True, random_state=0)
     for name, params in SETTINGS.items():
-        X, y = data[name]
+        X, y, X_test, y_test = data[name]
         cv_model = RegularizedMLPRegressorCV(alphas=10, cv=folds, **params)
         grid = RegularizedMLPRegressorCV(alphas=10, cv=folds, **params).fit(X, y).alphas_
         search = GridSearchCV(RegularizedMLPRegressor(**params), {"alpha": grid}, cv=folds)
@@ -72,10 +86,11 @@ def speed(repeats):
             "GridSearchCV": lambda model=search, X=X, y=y: model.fit(X, y),
         }
         times, fitted = _harness.alternate(runs, repeats)
-        results = fitted["GridSearchCV"].cv_results_
-        means, stds = results["mean_test_score"], results["std_test_score"]
+        ours, theirs = fitted["CV estimator"], fitted["GridSearchCV"]
+        means = theirs.cv_results_["mean_test_score"]
+        stds = theirs.cv_results_["std_test_score"]
         best = int(np.argmax(means))
-        chosen = int(np.flatnonzero(np.isclose(grid, fitted["CV estimator"].alpha_))[0])
+        chosen = int(np.flatnonzero(np.isclose(grid, ours.alpha_))[0])
         standard_error = stds[best] / np.sqrt(folds.get_n_splits())
         rows.append(
             [
@@ -86,6 +101,8 @@ def speed(repeats):
                 f"{grid[chosen]:.3g} / {grid[best]:.3g}",
                 f"{means[chosen]:.4f} / {means[best]:.4f} (se {standard_error:.4f})",
                 "yes" if means[chosen] >= means[best] - standard_error else "no",
+                f"{ours.cv_scores_[chosen].mean():.4f}",
+                f"{ours.score(X_test, y_test):.4f} / {theirs.score(X_test, y_test):.4f}",
             ]
         )
     _harness.print_table(
@@ -96,22 +113,72 @@ def speed(repeats):
             "GridSearchCV",
             "speed-up",
             "alpha chosen (ours / grid's)",
-            "mean CV R^2 (ours / grid's best)",
+            "GridSearchCV's mean CV R^2 at ours / at its best",
             "within 1 se",
+            "our mean CV R^2 at alpha_",
+            "held-out R^2 of the refits (ours / grid's)",
+        ],
+        rows,
+    )
+
+
+def hidden_layer_choice(seeds):
+    """Per data seed, the hidden-layer setting's choices and held-out scores."""
+    name = "(32,) adam, Friedman 1000 x 10"
+    folds = KFold(5, shuffle=True, random_state=0)
+    rows, held_out = [], []
+    for seed in range(seeds):
+        params = {**SETTINGS[name], "random_state": seed}
+        X, y, X_test, y_test = standardized(
+            *split(
+                *make_friedman1(n_samples=6000, n_features=10, noise=1.0, random_state=seed), 1000
+            )
+        )
+        ours = RegularizedMLPRegressorCV(alphas=10, cv=folds, **params).fit(X, y)
+        grid = ours.alphas_
+        theirs = GridSearchCV(RegularizedMLPRegressor(**params), {"alpha": grid}, cv=folds)
+        theirs.fit(X, y)
+        means = theirs.cv_results_["mean_test_score"]
+        best = theirs.best_index_
+        chosen = int(np.flatnonzero(grid == ours.alpha_)[0])
+        standard_error = theirs.cv_results_["std_test_score"][best] / np.sqrt(5)
+        held_out.append([ours.score(X_test, y_test), theirs.score(X_test, y_test)])
+        rows.append(
+            [
+                seed,
+                f"{grid[chosen]:.3g} / {grid[best]:.3g}",
+                f"{means[chosen]:.4f} / {means[best]:.4f} (se {standard_error:.4f})",
+                "yes" if means[chosen] >= means[best] - standard_error else "no",
+                f"{ours.cv_scores_[chosen].mean():.4f}",
+                f"{held_out[-1][0]:.4f} / {held_out[-1][1]:.4f}",
+            ]
+        )
+    ours_mean, theirs_mean = np.mean(held_out, axis=0)
+    rows.append(["mean", "", "", "", "", f"{ours_mean:.4f} / {theirs_mean:.4f}"])
+    _harness.print_table(
+        f"{name}, per data seed: choices, and R^2 of the refits on 5000 held-out samples",
+        [
+            "seed",
+            "alpha chosen (ours / grid's)",
+            "GridSearchCV's mean CV R^2 at ours / at its best",
+            "within 1 se",
+            "our mean CV R^2 at alpha_",
+            "held-out R^2 (ours / grid's)",
         ],
         rows,
     )
 
 
 def recovery(seeds):
-    """Informative and other features kept, per seed, by both selectors."""
-    rows = []
+    """Inputs kept, per seed, by the group-lasso network (one search and adaptive)
+    and by the lasso, and the R^2 of each on a held-out draw."""
+    rows, counts, held_out = [], [], []
     for seed in range(seeds):
-        X, y = standardized(
-            *make_friedman1(n_samples=1000, n_features=50, noise=1.0, random_state=seed)
+        X, y, X_test, y_test = standardized(
+            *make_friedman1(n_samples=1000, n_features=50, noise=1.0, random_state=seed),
+            *make_friedman1(n_samples=5000, n_features=50, noise=1.0, random_state=seed + 100),
         )
-        net = RegularizedMLPRegressorCV(
-            (32,),
+        params = dict(
             penalty="group_lasso",
             l1_ratio=1.0,
             alphas=8,
@@ -119,27 +186,45 @@ def recovery(seeds):
             learning_rate_init=0.01,
             max_iter=300,
             random_state=seed,
-        ).fit(X, y)
-        lasso = SelectFromModel(LassoCV(random_state=seed)).fit(X, y)
-        kept = {"group lasso net": net.feature_importances_ > 0, "LassoCV": lasso.get_support()}
-        rows.append(
-            [seed, f"{net.alpha_:.3g}"] + [f"{k[:5].sum()} / {k[5:].sum()}" for k in kept.values()]
         )
-    informative = np.array([[int(c.split(" / ")[0]) for c in row[2:]] for row in rows])
-    others = np.array([[int(c.split(" / ")[1]) for c in row[2:]] for row in rows])
+        net = RegularizedMLPRegressorCV((32,), **params).fit(X, y)
+        adaptive = RegularizedMLPRegressorCV((32,), adaptive=True, **params).fit(X, y)
+        lasso = LassoCV(random_state=seed).fit(X, y)
+        selectors = {
+            "net": (net, net.feature_importances_ > 0),
+            "adaptive": (adaptive, adaptive.feature_importances_ > 0),
+            "LassoCV": (lasso, SelectFromModel(lasso, prefit=True).get_support()),
+        }
+        counts.append([[k[:5].sum(), k[5:].sum()] for _, k in selectors.values()])
+        held_out.append([model.score(X_test, y_test) for model, _ in selectors.values()])
+        rows.append(
+            [seed, f"{net.alpha_:.3g} / {adaptive.alpha_:.3g}"]
+            + [f"{i} / {o}" for i, o in counts[-1]]
+            + ["  ".join(f"{r:.3f}" for r in held_out[-1])]
+        )
+    counts, held_out = np.mean(counts, axis=0), np.mean(held_out, axis=0)
     rows.append(
         ["mean", ""]
-        + [f"{informative[:, k].mean():.1f} / {others[:, k].mean():.1f}" for k in range(2)]
+        + [f"{i:.1f} / {o:.1f}" for i, o in counts]
+        + ["  ".join(f"{r:.3f}" for r in held_out)]
     )
     _harness.print_table(
-        "Friedman #1, 50 features: informative kept (of 5) / others kept (of 45)",
-        ["seed", "alpha_ (net)", "group lasso net (CV alpha)", "SelectFromModel(LassoCV())"],
+        "Friedman #1, 50 features: informative kept (of 5) / others kept (of 45), and "
+        "R^2 on 5000 held-out samples",
+        [
+            "seed",
+            "alpha_ (net / adaptive)",
+            "group lasso net, one search",
+            "group lasso net, adaptive=True",
+            "SelectFromModel(LassoCV())",
+            "held-out R^2 (net, adaptive, LassoCV)",
+        ],
         rows,
     )
 
 
 def main():
-    """Run both parts."""
+    """Run the three parts."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seeds", type=int, default=5)
@@ -148,6 +233,7 @@ def main():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         speed(args.repeats)
+        hidden_layer_choice(args.seeds)
         recovery(args.seeds)
 
 
