@@ -158,8 +158,8 @@ fig.tight_layout()
 
 # %%
 # The single search keeps all five informative inputs but also dozens of noise
-# inputs, with rows a hundred times smaller; the adaptive search keeps the five
-# informative ones alone, and predicts new data better. Each fold of the second
-# search takes its weights from its own first search, so its scores are honest
-# estimates.
+# inputs, with rows tens to hundreds of times smaller; the adaptive search keeps
+# the five informative ones alone, and predicts new data better. Each fold of the
+# second search takes its weights from its own first search, so its scores are
+# honest estimates.
 plt.show()
