@@ -224,3 +224,28 @@ def test_adaptive_search_stops_when_the_first_drops_every_input():
     assert_allclose(model.predict(X), np.full(60, y.mean()), atol=1e-12)
     with pytest.raises(ValueError, match="'adaptive' parameter"):
         RegularizedMLPRegressorCV(adaptive="yes").fit(X, y)
+
+
+@IGNORE_CONVERGENCE
+def test_adaptive_network_classifier_is_the_second_search_in_original_units():
+    """With hidden layers the final network is the second search's path refit on
+    the scaled inputs, with its first layer rescaled: it predicts on the original
+    inputs what the refit predicts on the scaled ones."""
+    X, y = classification_data(n_samples=150, n_features=8, n_classes=3, seed=13)
+    params = dict(
+        hidden_layer_sizes=(8,),
+        penalty="group_lasso",
+        random_state=0,
+        max_iter=80,
+        learning_rate_init=0.01,
+    )
+    model = RegularizedMLPClassifierCV(alphas=3, cv=2, adaptive=True, **params).fit(X, y)
+    weights = model.adaptive_weights_
+    assert weights.shape == (8,) and weights.max() == 1.0
+    scaled = X * weights
+    path = regularization_path(RegularizedMLPClassifier(**params), scaled, y, alphas=model.alphas_)
+    chosen = int(np.flatnonzero(model.alphas_ == model.alpha_)[0])
+    refit = RegularizedMLPClassifier(**params).fit(scaled, y)
+    refit.coefs_, refit.intercepts_ = path.coefs[chosen], path.intercepts[chosen]
+    assert_allclose(model.predict_proba(X), refit.predict_proba(scaled), atol=1e-10)
+    assert_allclose(model.coefs_[0], weights[:, np.newaxis] * path.coefs[chosen][0])
