@@ -115,7 +115,9 @@ def regularization_path(
         - ``loss``: its data term;
         - ``n_nonzero``: non-zero weights over all layers;
         - ``n_features_selected``: inputs with a non-zero outgoing weight;
-        - ``n_iter``: epochs or iterations of that fit.
+        - ``n_iter``: epochs or iterations of that fit; 0 once every weight is
+          zero and ``alpha`` grows, since zero weights then stay a solution and
+          the fit is skipped.
 
         Without hidden layers also ``coef_path``, of shape (n_features, n_alphas)
         for one output and (n_outputs, n_features, n_alphas) for several, as
