@@ -190,14 +190,14 @@ def walk_path(estimator, X, y, alphas, sample_weight=None):
     checked = None
     try:
         for alpha in alphas:
-            if checked is not None and alpha >= model.alpha and _all_weights_zero(model):
+            grows = alpha >= model.alpha
+            model.alpha = float(alpha)
+            if checked is not None and grows and _all_weights_zero(model):
                 # Zero weights that solve the problem at one alpha solve it at every
                 # larger one (with hidden layers no gradient passes a zero layer):
                 # the fit would only move the intercepts about the best constant.
-                model.alpha = float(alpha)
                 yield model, 0
                 continue
-            model.alpha = float(alpha)
             if checked is None:
                 model.fit(X, y, sample_weight=sample_weight)
                 checked = model._validate_X_y(X, y, reset=False)
