@@ -9,15 +9,19 @@
    ``alpha_`` has a mean CV score (as GridSearchCV measured it) within one
    standard error of GridSearchCV's best, the CV estimator's own mean score there,
    and the R^2 of both refits on the 5000 samples held out of the same draw.
-2. The hidden-layer setting's choices over 5 data seeds: with hidden layers the
+2. The hidden-layer setting's choices over 5 data seeds and 2 initializations
+   each: with hidden layers the
    CV estimator scores (and refits) warm-started fits, GridSearchCV fresh ones.
+   Then both kinds of fit at the grid's 5 smallest alphas, on all 1000 samples,
+   over 5 data seeds and 3 initializations each: their training objectives and
+   their R^2 on the held-out samples.
 3. Recovery. ``make_friedman1(n_samples=1000, n_features=50, noise=1)`` over 5 seeds:
    the informative features (0-4) and the others kept by a network with
    ``penalty='group_lasso'`` whose alpha is chosen by the CV estimator (one search,
    and ``adaptive=True``), next to ``SelectFromModel(LassoCV())``, with the R^2 of
    each on 5000 samples of another draw.
 
-Run: ``python benchmarks/bench_cv.py [--repeats 3] [--seeds 5]`` (about 5 minutes).
+Run: ``python benchmarks/bench_cv.py [--repeats 3] [--seeds 5]`` (about 7 minutes).
 """
 
 import argparse
@@ -26,6 +30,7 @@ import sys
 import warnings
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.datasets import make_friedman1, make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_selection import SelectFromModel
@@ -37,6 +42,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 import _harness  # noqa: E402
 
 from sklearn_regnn import RegularizedMLPRegressor, RegularizedMLPRegressorCV  # noqa: E402
+from sklearn_regnn._path import walk_path  # noqa: E402
+from sklearn_regnn.penalties import make_penalty  # noqa: E402
 
 SETTINGS = {
     "linear, 2000 x 200": dict(hidden_layer_sizes=(), solver="fista", penalty="l1", tol=1e-6),
@@ -122,48 +129,127 @@ def speed(repeats):
     )
 
 
-def hidden_layer_choice(seeds):
-    """Per data seed, the hidden-layer setting's choices and held-out scores."""
+def hidden_layer_choice(seeds, initializations=2):
+    """Per data seed and initialization, the hidden-layer setting's choices and the
+    held-out scores of both refits."""
     name = "(32,) adam, Friedman 1000 x 10"
     folds = KFold(5, shuffle=True, random_state=0)
-    rows, held_out = [], []
+    rows, held_out, within = [], [], 0
     for seed in range(seeds):
-        params = {**SETTINGS[name], "random_state": seed}
         X, y, X_test, y_test = standardized(
             *split(
                 *make_friedman1(n_samples=6000, n_features=10, noise=1.0, random_state=seed), 1000
             )
         )
-        ours = RegularizedMLPRegressorCV(alphas=10, cv=folds, **params).fit(X, y)
-        grid = ours.alphas_
-        theirs = GridSearchCV(RegularizedMLPRegressor(**params), {"alpha": grid}, cv=folds)
-        theirs.fit(X, y)
-        means = theirs.cv_results_["mean_test_score"]
-        best = theirs.best_index_
-        chosen = int(np.flatnonzero(grid == ours.alpha_)[0])
-        standard_error = theirs.cv_results_["std_test_score"][best] / np.sqrt(5)
-        held_out.append([ours.score(X_test, y_test), theirs.score(X_test, y_test)])
-        rows.append(
-            [
-                seed,
-                f"{grid[chosen]:.3g} / {grid[best]:.3g}",
-                f"{means[chosen]:.4f} / {means[best]:.4f} (se {standard_error:.4f})",
-                "yes" if means[chosen] >= means[best] - standard_error else "no",
-                f"{ours.cv_scores_[chosen].mean():.4f}",
-                f"{held_out[-1][0]:.4f} / {held_out[-1][1]:.4f}",
-            ]
-        )
-    ours_mean, theirs_mean = np.mean(held_out, axis=0)
-    rows.append(["mean", "", "", "", "", f"{ours_mean:.4f} / {theirs_mean:.4f}"])
-    _harness.print_table(
-        f"{name}, per data seed: choices, and R^2 of the refits on 5000 held-out samples",
+        for init in range(initializations):
+            params = {**SETTINGS[name], "random_state": 100 * init + seed}
+            ours = RegularizedMLPRegressorCV(alphas=10, cv=folds, **params).fit(X, y)
+            grid = ours.alphas_
+            theirs = GridSearchCV(RegularizedMLPRegressor(**params), {"alpha": grid}, cv=folds)
+            theirs.fit(X, y)
+            means = theirs.cv_results_["mean_test_score"]
+            best = theirs.best_index_
+            chosen = int(np.flatnonzero(grid == ours.alpha_)[0])
+            standard_error = theirs.cv_results_["std_test_score"][best] / np.sqrt(5)
+            within += means[chosen] >= means[best] - standard_error
+            held_out.append([ours.score(X_test, y_test), theirs.score(X_test, y_test)])
+            rows.append(
+                [
+                    f"{seed} / {params['random_state']}",
+                    f"{chosen} / {best}",
+                    f"{means[chosen]:.4f} / {means[best]:.4f} (se {standard_error:.4f})",
+                    "yes" if means[chosen] >= means[best] - standard_error else "no",
+                    f"{ours.cv_scores_[chosen].mean():.4f}",
+                    f"{held_out[-1][0]:.4f} / {held_out[-1][1]:.4f}",
+                ]
+            )
+    held_out = np.asarray(held_out)
+    difference = held_out[:, 0] - held_out[:, 1]
+    rows.append(
         [
-            "seed",
-            "alpha chosen (ours / grid's)",
+            "all",
+            "",
+            "",
+            f"{within} of {len(held_out)}",
+            "",
+            f"{held_out[:, 0].mean():.4f} / {held_out[:, 1].mean():.4f}, difference "
+            f"{difference.mean():+.4f} (se {difference.std() / np.sqrt(len(difference)):.4f})",
+        ]
+    )
+    _harness.print_table(
+        f"{name}, per data seed and initialization (random_state): choices, and R^2 of "
+        "the refits on 5000 held-out samples",
+        [
+            "data seed / random_state",
+            "alpha index chosen (ours / grid's; 0 is the smallest)",
             "GridSearchCV's mean CV R^2 at ours / at its best",
             "within 1 se",
             "our mean CV R^2 at alpha_",
             "held-out R^2 (ours / grid's)",
+        ],
+        rows,
+    )
+
+
+def training_objective(model, X, y):
+    """Half the mean squared error on (X, y) plus the penalty at the model's alpha."""
+    penalty = make_penalty(model.penalty, model.alpha, model.l1_ratio)
+    return 0.5 * np.mean((y - model.predict(X)) ** 2) + penalty.value(model.coefs_)
+
+
+def warm_versus_fresh(seeds, initializations=3, n_alphas=5):
+    """At each of the grid's smallest alphas, a fit warm-started along the grid (as
+    the CV estimator's paths and refit make them) against a fresh fit (as
+    GridSearchCV makes them), on the same 1000 samples and from the same
+    initialization: training objective and R^2 on the 5000 held-out samples."""
+    name = "(32,) adam, Friedman 1000 x 10"
+    measured = {"warm": [], "fresh": []}  # (objective, R^2) per run and alpha
+    for seed in range(seeds):
+        X, y, X_test, y_test = standardized(
+            *split(
+                *make_friedman1(n_samples=6000, n_features=10, noise=1.0, random_state=seed), 1000
+            )
+        )
+        for init in range(initializations):
+            params = {**SETTINGS[name], "random_state": 100 * init + seed}
+            template = RegularizedMLPRegressor(**params)
+            grid = RegularizedMLPRegressorCV(alphas=10, **params).fit(X, y).alphas_[:n_alphas]
+            measured["warm"].append(
+                [
+                    (training_objective(model, X, y), model.score(X_test, y_test))
+                    for model, _ in walk_path(template, X, y, grid)
+                ]
+            )
+            fresh = [clone(template).set_params(alpha=alpha).fit(X, y) for alpha in grid]
+            measured["fresh"].append(
+                [(training_objective(m, X, y), m.score(X_test, y_test)) for m in fresh]
+            )
+    warm, fresh = np.asarray(measured["warm"]), np.asarray(measured["fresh"])
+    runs = warm.shape[0]
+
+    def mean_and_se(values):
+        return f"{values.mean():+.4f} ({values.std() / np.sqrt(runs):.4f})"
+
+    rows = [
+        [
+            k,
+            f"{warm[:, k, 0].mean():.4f} / {fresh[:, k, 0].mean():.4f}",
+            mean_and_se(warm[:, k, 0] - fresh[:, k, 0]),
+            f"{warm[:, k, 1].mean():.4f} / {fresh[:, k, 1].mean():.4f}",
+            mean_and_se(warm[:, k, 1] - fresh[:, k, 1]),
+        ]
+        for k in range(n_alphas)
+    ]
+    _harness.print_table(
+        f"{name}: warm-started vs fresh fits at the grid's {n_alphas} smallest alphas, "
+        f"on all 1000 samples, mean over {runs} runs ({seeds} data seeds x "
+        f"{initializations} initializations)",
+        [
+            "alpha index (grid up from the smallest)",
+            "training objective (warm / fresh)",
+            "warm - fresh (se)",
+            "held-out R^2 (warm / fresh)",
+            "warm - fresh (se)",
         ],
         rows,
     )
@@ -234,6 +320,7 @@ def main():
         warnings.simplefilter("ignore", ConvergenceWarning)
         speed(args.repeats)
         hidden_layer_choice(args.seeds)
+        warm_versus_fresh(args.seeds)
         recovery(args.seeds)
 
 
