@@ -146,7 +146,8 @@ plt.show()
 # warm-started ones predict better, so the path's curve falls more slowly, and
 # here it peaks at a larger ``alpha`` than GridSearchCV's. Each search's choice
 # suits its own kind of fit. On this draw GridSearchCV's refit holds out slightly
-# more R^2. Over ten draws and initializations the CV estimator's refits held out
-# 0.9473 on average, against 0.9461 for GridSearchCV's (``benchmarks/README.md``,
-# which also times both searches: the CV estimator is about twice as fast with
-# this hidden layer, and three times as fast without hidden layers).
+# more R^2. Over five draws with two initializations each, the CV estimator's
+# refits held out 0.9473 on average, against 0.9461 for GridSearchCV's
+# (``benchmarks/README.md``, which also times both searches: the CV estimator is
+# about twice as fast with this hidden layer, and three times as fast without
+# hidden layers).
