@@ -226,10 +226,16 @@ class _CrossValidated:
         return self
 
     def _grids(self, templates, X, y, sample_weight):
-        """The ``alpha`` grid of every template (``l1_ratio``)."""
+        """The ``alpha`` grid of every template (``l1_ratio``), in path order."""
         if isinstance(self.alphas, numbers.Integral):
             return [alpha_grid(t, X, y, self.alphas, self.eps, sample_weight) for t in templates]
-        return [np.asarray(self.alphas, dtype=np.float64)] * len(templates)
+        # A given grid is walked in path order whatever order it came in (as
+        # ElasticNetCV sorts its own): walked from large to small, a network emptied
+        # by the first alpha would stay empty for all the others.
+        grid = np.sort(np.asarray(self.alphas, dtype=np.float64))
+        if not templates[0]._has_hidden_layers():
+            grid = grid[::-1]
+        return [grid] * len(templates)
 
     def _search(self, templates, grids, X, y, sample_weight, folds, scorer, fold_scales=None):
         """Paths on every fold for every template (``l1_ratio``), and the best pair;
@@ -275,11 +281,12 @@ class _CrossValidated:
 
 _CV_PARAMETERS = """\
     alphas : int or array-like, default=10
-        The ``alpha`` values tried: an array used in the order given, or a number
-        of values spaced geometrically between ``eps * alpha_max`` and
-        ``alpha_max`` (see :func:`~sklearn_regnn.alpha_max`), decreasing without
-        hidden layers and increasing with (see
-        :func:`~sklearn_regnn.regularization_path`).
+        The ``alpha`` values tried: an array, or a number of values spaced
+        geometrically between ``eps * alpha_max`` and ``alpha_max`` (see
+        :func:`~sklearn_regnn.alpha_max`). Either way each fold's path walks them
+        in decreasing order without hidden layers and in increasing order with
+        them (see :func:`~sklearn_regnn.regularization_path`), and ``alphas_``
+        holds them in that order.
 
     l1_ratio : float or list of float, default=0.5
         Mixing of the L1 (or group) part and the L2 part; a list is searched too.

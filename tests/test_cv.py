@@ -109,6 +109,35 @@ def test_hidden_layer_refit_walks_the_path_to_alpha_():
     assert "warm_start" not in vars(model)
 
 
+@IGNORE_CONVERGENCE
+def test_a_given_grid_is_walked_in_path_order():
+    """Like ElasticNetCV, the CV estimators sort a grid they are given: a network's
+    paths walk it up, a linear model's down, and alphas_ and cv_scores_ follow
+    that order. Walked down as given, alpha=10 would empty each fold's network
+    first, and the smaller alphas would score (nearly) a constant's R^2."""
+    X, y = regression_data(n_samples=120, n_features=6, seed=4)
+    grid = [10.0, 0.1, 0.01, 0.001]
+    params = dict(
+        hidden_layer_sizes=(8,),
+        penalty="l1",
+        cv=2,
+        learning_rate_init=0.01,
+        max_iter=200,
+        random_state=0,
+    )
+    given = RegularizedMLPRegressorCV(alphas=grid, **params).fit(X, y)
+    ascending = RegularizedMLPRegressorCV(alphas=sorted(grid), **params).fit(X, y)
+    assert_allclose(given.alphas_, sorted(grid))
+    assert_allclose(given.cv_scores_, ascending.cv_scores_)
+    assert given.alpha_ == ascending.alpha_
+    for W, W_ascending in zip(given.coefs_, ascending.coefs_):
+        assert_allclose(W, W_ascending)
+    assert given.cv_scores_.mean(axis=1).max() > 0.9
+
+    linear = RegularizedMLPRegressorCV(alphas=sorted(grid), penalty="l1", cv=2, **LINEAR)
+    assert_allclose(linear.fit(X, y).alphas_, grid)
+
+
 def test_l1_ratio_list_is_searched_too():
     X, y = regression_data(n_samples=90, n_features=8, seed=2)
     model = RegularizedMLPRegressorCV(l1_ratio=[0.2, 0.9], alphas=5, cv=3, **LINEAR).fit(X, y)
@@ -220,7 +249,8 @@ def test_adaptive_search_stops_when_the_first_drops_every_input():
     )
     model.fit(X, y)
     assert_allclose(model.adaptive_weights_, np.zeros(5))
-    assert model.alpha_ == 1e6 and not np.any(model.coef_)
+    # Both alphas score the same; like LassoCV, the first of the decreasing grid wins.
+    assert model.alpha_ == 1e7 and not np.any(model.coef_)
     assert_allclose(model.predict(X), np.full(60, y.mean()), atol=1e-12)
     with pytest.raises(ValueError, match="'adaptive' parameter"):
         RegularizedMLPRegressorCV(adaptive="yes").fit(X, y)
