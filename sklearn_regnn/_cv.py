@@ -22,7 +22,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils.multiclass import type_of_target, unique_labels
 
 from ._classifier import RegularizedMLPClassifier, _check_class_weight
-from ._docstrings import SHARED_ATTRIBUTES, shared_parameters
+from ._docstrings import cv_docstring
 from ._path import alpha_grid, walk_path
 from ._regressor import RegularizedMLPRegressor
 from ._validation import (
@@ -279,103 +279,11 @@ class _CrossValidated:
         )
 
 
-_CV_PARAMETERS = """\
-    alphas : int or array-like, default=10
-        The ``alpha`` values tried: an array, or a number of values spaced
-        geometrically between ``eps * alpha_max`` and ``alpha_max`` (see
-        :func:`~sklearn_regnn.alpha_max`). Either way each fold's path walks them
-        in decreasing order without hidden layers and in increasing order with
-        them (see :func:`~sklearn_regnn.regularization_path`), and ``alphas_``
-        holds them in that order.
-
-    l1_ratio : float or list of float, default=0.5
-        Mixing of the L1 (or group) part and the L2 part; a list is searched too.
-        Used only when ``penalty`` is 'elasticnet' or 'group_lasso'.
-
-    eps : float, default=1e-3
-        Ratio of the smallest to the largest ``alpha`` of a default grid.
-
-    cv : int, cross-validation generator or iterable, default=None
-        Folds, as for :func:`~sklearn.model_selection.check_cv`: None is 5-fold
-        (stratified for the classifier).
-
-    scoring : str or callable, default=None
-        Score of the held-out parts; None is the estimator's ``score`` (R^2 or
-        accuracy).
-
-    n_jobs : int, default=None
-        Number of paths computed in parallel (one per fold and ``l1_ratio``);
-        None is 1 unless in a :func:`joblib.parallel_backend` context.
-
-    adaptive : bool, default=False
-        Search twice, the second time with a penalty reweighted by the first
-        result (the adaptive lasso, and its group form): input ``j`` is multiplied
-        by ``w_j``, the norm of its first-layer row in the first search's model
-        divided by the largest such norm, and the search runs again on the scaled
-        inputs. For the first layer's L1 or group part this is the penalty
-        ``alpha * l1_ratio * ||W_j|| / w_j``: inputs the first search found weak
-        are penalized more, inputs it dropped (``w_j = 0``) stay out, and the
-        strong ones are shrunk less, so that the search can afford an ``alpha``
-        that removes the weak ones. Each fold's weights come from that fold's own
-        first search, so the held-out scores stay honest. ``alpha_``, ``alphas_``
-        and ``cv_scores_`` are the second search's, in the scaled units, and so is
-        ``loss_``; the fitted weights are in the caller's units.
-
-"""
-
-_CV_ATTRIBUTES = """\
-    alpha_ : float
-        The chosen ``alpha``.
-
-    l1_ratio_ : float
-        The chosen ``l1_ratio``.
-
-    alphas_ : ndarray of shape (n_alphas,) or (n_l1_ratios, n_alphas)
-        The grids tried.
-
-    cv_scores_ : ndarray of shape (n_alphas, n_folds) or (n_l1_ratios, n_alphas, n_folds)
-        Held-out score of every ``alpha`` on every fold.
-
-    adaptive_weights_ : ndarray of shape (n_features,) or None
-        With ``adaptive=True``, the scale ``w_j`` of every input in the second
-        search (0 for inputs the first search dropped); None otherwise.
-
-"""
-
-
-def _cv_doc(summary, plain, extra_parameters="", example=""):
-    return f"""{summary}
-
-    Every fold fits one warm-started regularization path and scores each ``alpha``
-    on its held-out part, which costs far less than fitting every ``alpha`` from
-    scratch as :class:`~sklearn.model_selection.GridSearchCV` does. The ``alpha`` (and
-    ``l1_ratio``) with the best mean score is refitted on all the data (with hidden
-    layers, by the same warm-started walk up to ``alpha_``, so that the final
-    network is made as the scored ones were), and the fitted attributes are this
-    estimator's own, so it predicts and selects features
-    like :class:`{plain}`.
-
-    Parameters
-    ----------
-{shared_parameters(exclude=_NOT_SHARED)}
-{extra_parameters}{_CV_PARAMETERS}
-    Attributes
-    ----------
-{_CV_ATTRIBUTES}{SHARED_ATTRIBUTES}
-    See Also
-    --------
-    {plain} : The estimator at one ``alpha``.
-    regularization_path : The path of one fit.
-
-    Examples
-    --------
-{example}"""
-
-
 class RegularizedMLPRegressorCV(_CrossValidated, RegularizedMLPRegressor):
-    __doc__ = _cv_doc(
+    __doc__ = cv_docstring(
         "RegularizedMLPRegressor with ``alpha`` chosen by cross-validation.",
         "RegularizedMLPRegressor",
+        _NOT_SHARED,
         example="""\
     >>> from sklearn.datasets import load_diabetes
     >>> from sklearn.preprocessing import StandardScaler
@@ -427,9 +335,10 @@ class RegularizedMLPRegressorCV(_CrossValidated, RegularizedMLPRegressor):
 
 
 class RegularizedMLPClassifierCV(_CrossValidated, RegularizedMLPClassifier):
-    __doc__ = _cv_doc(
+    __doc__ = cv_docstring(
         "RegularizedMLPClassifier with ``alpha`` chosen by cross-validation.",
         "RegularizedMLPClassifier",
+        _NOT_SHARED,
         extra_parameters="""\
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes, as for :class:`RegularizedMLPClassifier`.
