@@ -16,9 +16,11 @@ import numbers
 import numpy as np
 import scipy.sparse as sp
 from joblib import Parallel, delayed
+from sklearn import get_config
 from sklearn.base import clone, is_classifier
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
+from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 from sklearn.utils.multiclass import type_of_target, unique_labels
 
 from ._classifier import RegularizedMLPClassifier, _check_class_weight
@@ -148,7 +150,7 @@ class _CrossValidated:
                     f"The {name!r} parameter of {type(self).__name__} {reason}; got {value!r}."
                 )
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **params):
         """Choose ``alpha`` (and ``l1_ratio``) by cross-validation, then refit.
 
         Parameters
@@ -159,6 +161,12 @@ class _CrossValidated:
             Targets.
         sample_weight : array-like of shape (n_samples,), default=None
             Used by every fit and, on the held-out parts, by the scores.
+        **params : dict
+            Passed to the ``split`` method of ``cv`` (``groups`` for
+            :class:`~sklearn.model_selection.GroupKFold`, say) through
+            scikit-learn's metadata routing, which must be on:
+            ``sklearn.set_config(enable_metadata_routing=True)``. Without it, pass
+            the splits themselves as ``cv``.
 
         Returns
         -------
@@ -188,7 +196,8 @@ class _CrossValidated:
         if self.penalty not in ("elasticnet", "group_lasso"):
             ratios = ratios[:1]  # 'l1', 'l2' and None ignore l1_ratio
         templates = [self._template(r) for r in ratios]
-        folds = list(check_cv(self.cv, y, classifier=is_classifier(self)).split(X, y))
+        splitter = check_cv(self.cv, y, classifier=is_classifier(self))
+        folds = list(splitter.split(X, y, **self._split_params(params)))
         # None keeps the estimator's own score, which the paths compute faster.
         scorer = None if self.scoring is None else check_scoring(templates[0], self.scoring)
         grids = self._grids(templates, X, y, sample_weight)
@@ -224,6 +233,38 @@ class _CrossValidated:
             if name not in parameters:
                 setattr(self, name, value)
         return self
+
+    def _split_params(self, params):
+        """The parameters of fit meant for the splitter, routed."""
+        if not params:
+            return {}
+        if not get_config()["enable_metadata_routing"]:
+            raise ValueError(
+                f"{type(self).__name__}.fit got {sorted(params)}: parameters other than "
+                "sample_weight go to the cv splitter (groups for GroupKFold, say) "
+                "through metadata routing. Turn it on with "
+                "sklearn.set_config(enable_metadata_routing=True), or pass the splits "
+                "themselves as cv."
+            )
+        return process_routing(self, "fit", **params).splitter.split
+
+    def get_metadata_routing(self):
+        """How ``fit`` routes its parameters: ``sample_weight`` is its own, the
+        others go to the ``split`` method of ``cv``.
+
+        Returns
+        -------
+        routing : sklearn.utils.metadata_routing.MetadataRouter
+            The routing information.
+        """
+        return (
+            MetadataRouter(owner=type(self).__name__)
+            .add_self_request(self)
+            .add(
+                splitter=check_cv(self.cv),
+                method_mapping=MethodMapping().add(caller="fit", callee="split"),
+            )
+        )
 
     def _grids(self, templates, X, y, sample_weight):
         """The ``alpha`` grid of every template (``l1_ratio``), in path order."""

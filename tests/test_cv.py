@@ -5,7 +5,14 @@ import numpy as np
 import pytest
 from _data import IGNORE_CONVERGENCE, classification_data, regression_data
 from numpy.testing import assert_allclose
-from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
+from sklearn import config_context
+from sklearn.model_selection import (
+    GridSearchCV,
+    GroupKFold,
+    KFold,
+    StratifiedKFold,
+    cross_validate,
+)
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_regnn import (
@@ -136,6 +143,43 @@ def test_a_given_grid_is_walked_in_path_order():
 
     linear = RegularizedMLPRegressorCV(alphas=sorted(grid), penalty="l1", cv=2, **LINEAR)
     assert_allclose(linear.fit(X, y).alphas_, grid)
+
+
+def test_groups_reach_the_splitter_through_metadata_routing():
+    """With routing on, fit passes groups to cv's split, as ElasticNetCV does: the
+    scores are those of the group folds given as a list. Nested in cross_validate,
+    groups and sample_weight reach the inner search too. With routing off, extra
+    fit parameters are refused with a message that says how to route them."""
+    X, y = regression_data(n_samples=90, n_features=6, seed=6)
+    groups = np.repeat(np.arange(9), 10)
+    params = dict(penalty="l1", alphas=4, **LINEAR)
+    splits = list(GroupKFold(3).split(X, y, groups))
+    given = RegularizedMLPRegressorCV(cv=splits, **params).fit(X, y)
+    with config_context(enable_metadata_routing=True):
+        routed = RegularizedMLPRegressorCV(cv=GroupKFold(3), **params).fit(X, y, groups=groups)
+        inner = RegularizedMLPRegressorCV(cv=GroupKFold(3), **params)
+        weights = np.random.default_rng(0).uniform(0.5, 2.0, size=90)
+        nested = cross_validate(
+            inner.set_fit_request(sample_weight=True).set_score_request(sample_weight=False),
+            X,
+            y,
+            cv=GroupKFold(3),
+            params={"groups": groups, "sample_weight": weights},
+            return_estimator=True,
+            return_indices=True,
+        )
+    assert_allclose(routed.cv_scores_, given.cv_scores_)
+    assert routed.alpha_ == given.alpha_
+    # The first outer fold's search, made by hand on its training part.
+    train = nested["indices"]["train"][0]
+    by_hand = RegularizedMLPRegressorCV(
+        cv=list(GroupKFold(3).split(X[train], y[train], groups[train])), **params
+    ).fit(X[train], y[train], sample_weight=weights[train])
+    assert_allclose(nested["estimator"][0].cv_scores_, by_hand.cv_scores_)
+    assert_allclose(nested["estimator"][0].coef_, by_hand.coef_)
+
+    with pytest.raises(ValueError, match="enable_metadata_routing=True"):
+        RegularizedMLPRegressorCV(cv=GroupKFold(3), **params).fit(X, y, groups=groups)
 
 
 def test_l1_ratio_list_is_searched_too():
