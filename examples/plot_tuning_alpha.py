@@ -182,5 +182,5 @@ print(f"the CV estimator's refit uses {path_search.n_features_selected_} of {X.s
 # %%
 # Both searches find their best mean accuracy at the same ``alpha``, and the paths
 # take less time. The one-standard-error choice above is a separate step: it trades
-# a little accuracy for far fewer weights, and it can be applied to the CV
-# estimator's ``cv_scores_`` in the same way.
+# a little accuracy for far fewer weights. The same rule can pick an ``alpha`` from
+# the CV estimator's ``cv_scores_``, for the plain estimator to refit at.
