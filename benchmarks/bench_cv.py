@@ -21,7 +21,7 @@
    and ``adaptive=True``), next to ``SelectFromModel(LassoCV())``, with the R^2 of
    each on 5000 samples of another draw.
 
-Run: ``python benchmarks/bench_cv.py [--repeats 3] [--seeds 5]`` (about 6 minutes).
+Run: ``python benchmarks/bench_cv.py [--repeats 3] [--seeds 5]`` (about 3 minutes).
 """
 
 import argparse
