@@ -1,5 +1,7 @@
 """Regularization paths: one estimator fitted along a grid of ``alpha``, warm-started."""
 
+import warnings
+
 import numpy as np
 from sklearn.base import clone, is_classifier
 from sklearn.preprocessing import LabelBinarizer
@@ -92,10 +94,13 @@ def regularization_path(
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         Targets.
     alphas : array-like, default=None
-        The grid, used in the order given. When None, ``n_alphas`` values spaced
-        geometrically between ``eps * alpha_max`` and ``alpha_max``
-        (:func:`alpha_max` of the same data, also a natural scale with hidden
-        layers), in decreasing order without hidden layers and increasing with.
+        The grid, used in the order given. With hidden layers give it in
+        increasing order: a network that one ``alpha`` empties stays empty at the
+        smaller ones after it, which are then not fitted, with a warning. When
+        None, ``n_alphas`` values spaced geometrically between ``eps * alpha_max``
+        and ``alpha_max`` (:func:`alpha_max` of the same data, also a natural
+        scale with hidden layers), in decreasing order without hidden layers and
+        increasing with.
     n_alphas : int, default=20
         Grid size when ``alphas`` is None.
     eps : float, default=1e-3
@@ -116,8 +121,8 @@ def regularization_path(
         - ``n_nonzero``: non-zero weights over all layers;
         - ``n_features_selected``: inputs with a non-zero outgoing weight;
         - ``n_iter``: epochs or iterations of that fit; 0 once every weight is
-          zero and ``alpha`` grows, since zero weights then stay a solution and
-          the fit is skipped.
+          zero and ``alpha`` grows (with hidden layers, whichever way it moves),
+          since zero weights then stay a solution and the fit is skipped.
 
         Without hidden layers also ``coef_path``, of shape (n_features, n_alphas)
         for one output and (n_outputs, n_features, n_alphas) for several, as
@@ -188,14 +193,28 @@ def walk_path(estimator, X, y, alphas, sample_weight=None):
     model._path_cache = {}
     iterations_so_far = 0
     checked = None
+    warned = False
     try:
         for alpha in alphas:
-            grows = alpha >= model.alpha
+            previous, smaller = model.alpha, alpha < model.alpha
             model.alpha = float(alpha)
-            if checked is not None and grows and _all_weights_zero(model):
+            empty = checked is not None and _all_weights_zero(model)
+            hidden = model._has_hidden_layers()
+            if empty and (hidden or not smaller):
                 # Zero weights that solve the problem at one alpha solve it at every
-                # larger one (with hidden layers no gradient passes a zero layer):
-                # the fit would only move the intercepts about the best constant.
+                # larger one; with hidden layers, where no gradient passes a zero
+                # layer, at every smaller one too. A fit would only move the
+                # intercepts about the best constant.
+                if smaller and not warned:
+                    warnings.warn(
+                        f"The network has no non-zero weight left at alpha={previous:.4g}, "
+                        f"so it stays empty at the smaller alpha={alpha:.4g}: no gradient "
+                        "passes an empty layer. With hidden layers, walk the grid in "
+                        "increasing order.",
+                        UserWarning,
+                        stacklevel=3,
+                    )
+                    warned = True
                 yield model, 0
                 continue
             if checked is None:

@@ -2,6 +2,8 @@
 scikit-learn's enet_path, alpha_max as the edge of the all-zero solution, the
 dense-to-sparse path with hidden layers, and the checks on the arguments."""
 
+import warnings
+
 import numpy as np
 import pytest
 import sklearn
@@ -148,6 +150,31 @@ def test_walk_path_shares_the_gram_matrix_and_cleans_up():
     for alpha, coef in zip(grid, walked):
         alone = RegularizedMLPRegressor(penalty="l1", alpha=alpha, **LINEAR).fit(X, y)
         assert_allclose(coef, alone.coef_, atol=1e-9)
+
+
+@IGNORE_CONVERGENCE
+def test_a_network_walked_down_from_an_empty_fit_warns_and_stays_empty():
+    """With hidden layers an empty network is stuck at any alpha: walked down from
+    one, the smaller alphas are not fitted (0 iterations, still empty), with a
+    warning to walk up instead. A linear model walked down refits as usual."""
+    X, y = regression_data(n_samples=100, n_features=5, seed=6)
+    params = dict(penalty="l1", learning_rate_init=0.01, random_state=0, max_iter=200)
+    top = alpha_max(X, y)
+    network = RegularizedMLPRegressor((8,), **params)
+    with pytest.warns(UserWarning, match="walk the grid in increasing order"):
+        path = regularization_path(network, X, y, alphas=[top * 2, top * 1e-2, top * 1e-3])
+    assert path.n_nonzero == [0, 0, 0] and path.n_iter[1:] == [0, 0]
+    # Walked up, the same network is dense at the small alpha, and nothing warns.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*increasing order")
+        up = regularization_path(network, X, y, alphas=[top * 1e-2, top * 2])
+    assert up.n_nonzero[0] > 0
+
+    linear = RegularizedMLPRegressor((), solver="fista", penalty="l1")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*increasing order")
+        down = regularization_path(linear, X, y, alphas=[top * 2, top * 1e-2])
+    assert down.n_nonzero[0] == 0 and down.n_nonzero[1] > 0
 
 
 @IGNORE_CONVERGENCE
