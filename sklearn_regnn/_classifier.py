@@ -16,9 +16,19 @@ from ._validation import PARAMETER_CONSTRAINTS
 
 
 def _check_class_weight(value):
-    if value is None or value == "balanced" or isinstance(value, dict):
+    if value is None or isinstance(value, dict):
+        return None
+    if isinstance(value, str) and value == "balanced":
         return None
     return "must be None, 'balanced' or a dict mapping class labels to weights"
+
+
+def class_weight_multipliers(class_weight, classes, y):
+    """Each sample's class weight: ``class_weight`` (a dict or 'balanced', as for
+    :func:`~sklearn.utils.class_weight.compute_class_weight`) at its label in ``y``;
+    ``classes`` are the sorted labels."""
+    weights = compute_class_weight(class_weight, classes=classes, y=y)
+    return weights[np.searchsorted(classes, y)]
 
 
 class RegularizedMLPClassifier(ClassifierMixin, BaseRegularizedMLP):
@@ -194,8 +204,7 @@ class RegularizedMLPClassifier(ClassifierMixin, BaseRegularizedMLP):
                 "batch at a time: pass a dict computed from all the data, e.g. with "
                 "sklearn.utils.class_weight.compute_class_weight."
             )
-        class_weights = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
-        return class_weights[np.searchsorted(self.classes_, y)]
+        return class_weight_multipliers(self.class_weight, self.classes_, y)
 
     def _score_predictions(self, y_true, output, sample_weight):
         return accuracy_score(

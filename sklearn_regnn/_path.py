@@ -1,19 +1,22 @@
 """Regularization paths: one estimator fitted along a grid of ``alpha``, warm-started."""
 
+import numbers
 import warnings
 
 import numpy as np
 from sklearn.base import clone, is_classifier
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import Bunch
+from sklearn.utils.multiclass import unique_labels
 from sklearn.utils.validation import check_X_y
 
 from ._base import BaseRegularizedMLP
+from ._classifier import class_weight_multipliers
 from ._validation import check_hidden_layer_sizes, normalized_sample_weight
 from .penalties import make_penalty
 
 
-def alpha_max(X, y, *, l1_ratio=1.0, sample_weight=None, classifier=False):
+def alpha_max(X, y, *, l1_ratio=1.0, sample_weight=None, classifier=False, grouped=False):
     """Smallest ``alpha`` at which the model without hidden layers is all zeros.
 
     At zero weights (with the intercepts at their best constant) the gradient of the
@@ -21,7 +24,10 @@ def alpha_max(X, y, *, l1_ratio=1.0, sample_weight=None, classifier=False):
     the targets (one-hot labels for a classifier) minus their weighted means. Every
     weight stays at zero once ``alpha * l1_ratio`` is at least the largest entry of
     that gradient: this is ElasticNet's ``alpha_max``, and the top of the grid of
-    :func:`regularization_path`.
+    :func:`regularization_path`. The group penalty acts on whole rows (one per
+    input), so with ``grouped=True`` the largest row norm counts instead, as in
+    :class:`~sklearn.linear_model.MultiTaskElasticNet`; with one output the two are
+    the same.
 
     Parameters
     ----------
@@ -35,6 +41,8 @@ def alpha_max(X, y, *, l1_ratio=1.0, sample_weight=None, classifier=False):
         Sample weights; uniform when None.
     classifier : bool, default=False
         Whether ``y`` holds class labels.
+    grouped : bool, default=False
+        Whether the L1 part is the group penalty (``penalty='group_lasso'``).
 
     Returns
     -------
@@ -67,6 +75,8 @@ def alpha_max(X, y, *, l1_ratio=1.0, sample_weight=None, classifier=False):
     weighted = (Y - weights @ Y) * weights[:, np.newaxis]
     # X^T S Yc = Xc^T S Yc, since the weighted centered targets sum to zero.
     gradient = np.asarray(X.T @ weighted)
+    if grouped:
+        return float(np.max(np.linalg.norm(gradient, axis=1))) / l1_ratio
     return float(np.max(np.abs(gradient))) / l1_ratio
 
 
@@ -98,9 +108,11 @@ def regularization_path(
         increasing order: a network that one ``alpha`` empties stays empty at the
         smaller ones after it, which are then not fitted, with a warning. When
         None, ``n_alphas`` values spaced geometrically between ``eps * alpha_max``
-        and ``alpha_max`` (:func:`alpha_max` of the same data, also a natural
-        scale with hidden layers), in decreasing order without hidden layers and
-        increasing with.
+        and ``alpha_max`` (:func:`alpha_max` of the same data, weighted by the
+        sample and class weights and grouped for ``penalty='group_lasso'``; also
+        a natural scale with hidden layers), in decreasing order without hidden
+        layers and increasing with. A penalty without an L1 part has no such
+        scale and needs a given grid.
     n_alphas : int, default=20
         Grid size when ``alphas`` is None.
     eps : float, default=1e-3
@@ -125,8 +137,11 @@ def regularization_path(
           since zero weights then stay a solution and the fit is skipped.
 
         Without hidden layers also ``coef_path``, of shape (n_features, n_alphas)
-        for one output and (n_outputs, n_features, n_alphas) for several, as
-        returned by :func:`~sklearn.linear_model.enet_path`.
+        for one output and (n_outputs, n_features, n_alphas) for several, the
+        layout of :func:`~sklearn.linear_model.enet_path`. With several outputs
+        ``enet_path`` solves the multi-task problem, which is
+        ``penalty='group_lasso'`` here; ``'l1'`` and ``'elasticnet'`` penalize
+        each weight on its own, one ElasticNet per output with a shared alpha.
 
     Examples
     --------
@@ -148,10 +163,19 @@ def regularization_path(
             "regularization_path needs a RegularizedMLPRegressor or "
             f"RegularizedMLPClassifier; got {type(estimator).__name__}."
         )
+    if "alpha" not in estimator.get_params():
+        raise TypeError(
+            f"regularization_path needs a plain estimator, whose alpha it sets; got "
+            f"{type(estimator).__name__}, which chooses its own."
+        )
+    linear = len(estimator._check_params()) == 0
     if estimator.penalty is None:
         raise ValueError("regularization_path needs a penalty; the estimator has penalty=None.")
-    linear = len(check_hidden_layer_sizes(estimator.hidden_layer_sizes)) == 0
     if alphas is None:
+        if not isinstance(n_alphas, numbers.Integral) or n_alphas < 1:
+            raise ValueError(f"n_alphas must be an integer >= 1; got {n_alphas!r}.")
+        if not isinstance(eps, numbers.Real) or not 0 < eps <= 1:
+            raise ValueError(f"eps must be a float in (0, 1]; got {eps!r}.")
         alphas = _alpha_grid(estimator, X, y, n_alphas, eps, sample_weight, linear)
     else:
         alphas = np.asarray(alphas, dtype=np.float64).ravel()
@@ -245,12 +269,32 @@ def alpha_grid(estimator, X, y, n_alphas, eps, sample_weight=None):
 
 def _alpha_grid(estimator, X, y, n_alphas, eps, sample_weight, linear):
     l1_ratio = {"l1": 1.0, "l2": 0.0}.get(estimator.penalty, estimator.l1_ratio)
+    if l1_ratio == 0:
+        setting = "penalty='l2'" if estimator.penalty == "l2" else "l1_ratio=0"
+        raise ValueError(
+            f"With {setting} the penalty has no L1 part: no alpha sets every weight "
+            "to zero, so there is no default grid of alphas. Pass the alphas."
+        )
+    classifier = is_classifier(estimator)
+    if classifier and estimator.class_weight is not None and np.ndim(y) == 1:
+        # The fits weight each sample by its class too; so must the grid's top.
+        labels = np.asarray(y)
+        n_samples = labels.shape[0]
+        sample_weight = normalized_sample_weight(
+            sample_weight, n_samples, np.float64
+        ) * class_weight_multipliers(estimator.class_weight, unique_labels(labels), labels)
     top = alpha_max(
         X,
         y,
         l1_ratio=l1_ratio,
         sample_weight=sample_weight,
-        classifier=is_classifier(estimator),
+        classifier=classifier,
+        grouped=estimator.penalty == "group_lasso",
     )
+    tiny = np.finfo(np.float64).resolution
+    if top <= tiny:
+        # Inputs or targets without variation: zero weights solve every alpha, and
+        # a geometric grid has no scale to start from.
+        return np.full(n_alphas, tiny)
     grid = np.geomspace(top, top * eps, num=n_alphas)
     return grid if linear else grid[::-1]

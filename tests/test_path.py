@@ -9,16 +9,19 @@ import pytest
 import sklearn
 from _data import IGNORE_CONVERGENCE, classification_data, regression_data
 from numpy.testing import assert_allclose
-from sklearn.linear_model import enet_path
+from sklearn.base import clone
+from sklearn.linear_model import ElasticNetCV, MultiTaskElasticNetCV, enet_path
 
 from sklearn_regnn import (
     RegularizedMLPClassifier,
     RegularizedMLPRegressor,
+    RegularizedMLPRegressorCV,
     alpha_max,
     regularization_path,
 )
 
 SKLEARN_1_9 = tuple(int(part) for part in sklearn.__version__.split(".")[:2]) >= (1, 9)
+GRID_OF_4 = {"alphas": 4} if SKLEARN_1_9 else {"n_alphas": 4}
 LINEAR = dict(hidden_layer_sizes=(), solver="fista", tol=1e-12, max_iter=50_000)
 
 
@@ -99,6 +102,53 @@ def test_alpha_max_is_the_edge_of_the_all_zero_solution(Estimator):
     assert np.count_nonzero(below.coefs_[0]) > 0
 
 
+def test_group_lasso_grid_starts_at_multi_task_elastic_net_top():
+    """With several outputs the group penalty empties a row only once its gradient's
+    norm is below the threshold: the grid's top is MultiTaskElasticNet's, and the
+    first fit of the path is empty while a slightly smaller alpha is not."""
+    X, Y = regression_data(n_samples=80, n_features=8, n_targets=3, seed=5)
+    grid = MultiTaskElasticNetCV(l1_ratio=0.7, cv=2, **GRID_OF_4).fit(X, Y).alphas_
+    template = RegularizedMLPRegressor(penalty="group_lasso", l1_ratio=0.7, **LINEAR)
+    path = regularization_path(template, X, Y, n_alphas=4)
+    assert_allclose(path.alphas, grid, rtol=1e-10)
+    assert path.n_nonzero[0] == 0
+    below = clone(template).set_params(alpha=0.99 * path.alphas[0]).fit(X, Y)
+    assert np.count_nonzero(below.coefs_[0]) > 0
+    # Entry-wise L1 has the largest single entry as its edge, which is lower.
+    elementwise = alpha_max(X, Y, l1_ratio=0.7)
+    assert elementwise < path.alphas[0]
+    assert alpha_max(X, Y, l1_ratio=0.7, grouped=True) == pytest.approx(path.alphas[0])
+
+
+@pytest.mark.parametrize("class_weight", [{0: 1.0, 1: 9.0}, "balanced"])
+def test_classifier_grid_weighs_samples_by_class_weight(class_weight):
+    """The fits weight each sample by its class; the first fit of the default
+    grid is empty (up to rounding: its alpha is the edge itself) and a slightly
+    smaller alpha is not. The top without class weights would be too low here: a
+    fit there keeps weights."""
+    X, y = classification_data(n_samples=150, n_classes=2, seed=6)
+    y = np.where(np.arange(y.size) % 5 == 0, 1, 0)  # imbalanced: one in five
+    template = RegularizedMLPClassifier(class_weight=class_weight, penalty="l1", **LINEAR)
+    path = regularization_path(template, X, y, n_alphas=3)
+    assert np.abs(path.coefs[0][0]).max() < 1e-12
+    for alpha in [0.99 * path.alphas[0], 1.001 * alpha_max(X, y, classifier=True)]:
+        fitted = clone(template).set_params(alpha=alpha).fit(X, y)
+        assert np.count_nonzero(fitted.coefs_[0]) > 0
+
+
+@pytest.mark.parametrize("hidden_layer_sizes", [(), (4,)])
+def test_grid_without_signal_is_as_tiny_as_elastic_net_cv(hidden_layer_sizes):
+    """Constant inputs leave alpha_max at 0, where no geometric grid starts: the
+    grid is ElasticNetCV's, every alpha 1e-15, and the fits predict the mean."""
+    X, y = np.zeros((30, 3)), np.arange(30.0)
+    template = RegularizedMLPRegressor(
+        hidden_layer_sizes, solver="fista", penalty="l1", random_state=0, max_iter=50
+    )
+    path = regularization_path(template, X, y, n_alphas=4)
+    assert_allclose(path.alphas, ElasticNetCV(cv=2, **GRID_OF_4).fit(X, y).alphas_)
+    assert path.alphas[0] == np.finfo(np.float64).resolution
+
+
 @IGNORE_CONVERGENCE
 def test_hidden_layer_path_runs_from_dense_to_sparse():
     """With hidden layers the default grid increases, every fit is warm-started
@@ -122,10 +172,24 @@ def test_path_checks_its_arguments():
         regularization_path(object(), X, y)
     with pytest.raises(ValueError, match="penalty=None"):
         regularization_path(RegularizedMLPRegressor(penalty=None), X, y)
-    with pytest.raises(ValueError, match="pass the alphas"):
+    with pytest.raises(ValueError, match="penalty='l2'.*Pass the alphas"):
         regularization_path(RegularizedMLPRegressor((), penalty="l2"), X, y)
+    elasticnet_without_l1 = RegularizedMLPRegressor((), penalty="elasticnet", l1_ratio=0.0)
+    with pytest.raises(ValueError, match="l1_ratio=0.*Pass the alphas"):
+        regularization_path(elasticnet_without_l1, X, y)
     with pytest.raises(ValueError, match="alphas must be"):
         regularization_path(RegularizedMLPRegressor(()), X, y, alphas=[0.1, -1.0])
+    for bad in [0, -1.0, 1.5, "small"]:
+        with pytest.raises(ValueError, match="eps must be a float in \\(0, 1\\]"):
+            regularization_path(RegularizedMLPRegressor(()), X, y, eps=bad)
+    for bad in [0, 2.5]:
+        with pytest.raises(ValueError, match="n_alphas must be an integer >= 1"):
+            regularization_path(RegularizedMLPRegressor(()), X, y, n_alphas=bad)
+    # The template's own parameters are checked before anything is fitted.
+    with pytest.raises(ValueError, match="l1_ratio"):
+        regularization_path(RegularizedMLPRegressor((), l1_ratio=[0.5, 1.0]), X, y)
+    with pytest.raises(TypeError, match="plain estimator"):
+        regularization_path(RegularizedMLPRegressorCV(()), X, y)
     # An explicit grid makes an L2 path possible.
     path = regularization_path(
         RegularizedMLPRegressor(penalty="l2", **LINEAR), X, y, alphas=[1.0, 0.1]

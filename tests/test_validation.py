@@ -71,10 +71,12 @@ def test_invalid_parameter_raises_value_error_naming_it(Estimator, params, name)
 
 
 def test_invalid_class_weight_raises():
-    """class_weight='bogus' is rejected by the classifier, naming class_weight."""
+    """class_weight='bogus' (or an array, which sklearn's classifiers do not take
+    either) is rejected by the classifier, naming class_weight."""
     X, y = make_data(RegularizedMLPClassifier)
-    with pytest.raises(ValueError, match="class_weight"):
-        quick(RegularizedMLPClassifier, class_weight="bogus").fit(X, y)
+    for bad in ["bogus", np.array([1.0, 2.0])]:
+        with pytest.raises(ValueError, match="class_weight"):
+            quick(RegularizedMLPClassifier, class_weight=bad).fit(X, y)
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
