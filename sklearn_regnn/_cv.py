@@ -12,6 +12,7 @@ inputs scaled by the first one's row norms, gives the adaptive (group) lasso.
 """
 
 import numbers
+import warnings
 
 import numpy as np
 import scipy.sparse as sp
@@ -20,6 +21,7 @@ from sklearn import get_config
 from sklearn.base import clone, is_classifier
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 from sklearn.utils.multiclass import type_of_target, unique_labels
 
@@ -28,55 +30,11 @@ from ._docstrings import cv_docstring
 from ._path import alpha_grid, walk_path
 from ._regressor import RegularizedMLPRegressor
 from ._validation import (
-    PARAMETER_CONSTRAINTS,
+    CV_CONSTRAINTS,
+    CV_NOT_SHARED,
     InvalidParameterError,
-    boolean,
-    integer,
     normalized_sample_weight,
-    real,
 )
-
-# Parameters of the plain estimators that the CV estimators do not have: alpha and
-# l1_ratio are what they choose, and their paths manage warm starts themselves.
-_NOT_SHARED = ("alpha", "l1_ratio", "warm_start")
-
-
-def _check_alphas(value):
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        return None if value >= 1 else "must be an integer >= 1"
-    try:
-        grid = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        return "must be an integer >= 1 or an array-like of floats >= 0"
-    if grid.ndim != 1 or grid.size == 0 or not np.all(np.isfinite(grid)) or np.any(grid < 0):
-        return "must be an integer >= 1 or a non-empty 1-D array-like of floats >= 0"
-    return None
-
-
-def _check_l1_ratio(value):
-    try:
-        ratios = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        return "must be a float in [0, 1] or a list of them"
-    if ratios.ndim > 1 or ratios.size == 0 or np.any(~((ratios >= 0) & (ratios <= 1))):
-        return "must be a float in [0, 1] or a non-empty list of them"
-    return None
-
-
-def _anything(value):
-    return None
-
-
-CV_CONSTRAINTS = {
-    **{k: v for k, v in PARAMETER_CONSTRAINTS.items() if k not in _NOT_SHARED},
-    "alphas": _check_alphas,
-    "l1_ratio": _check_l1_ratio,
-    "eps": real(0, 1, low_open=True),
-    "cv": _anything,  # check_cv says what is wrong with it
-    "scoring": _anything,  # and check_scoring with this
-    "n_jobs": lambda v: None if v is None else integer(-(2**31))(v),
-    "adaptive": boolean,
-}
 
 
 def _scale_columns(X, scale):
@@ -86,13 +44,14 @@ def _scale_columns(X, scale):
     return X * scale.astype(X.dtype)
 
 
-def _path_scores(template, X, y, sample_weight, fold, alphas, scorer, scale=None):
+def _path_scores(template, X, y, sample_weight, fold, alphas, scorer, scale=None, classes=None):
     """Scores of the warm-started path fitted on ``fold``'s training part, and the
     norms of the first-layer rows (one per input) of every fit along it.
 
     ``scorer=None`` is the estimator's own ``score``, computed from the network's
     output directly: the held-out part is a slice of data checked once already.
-    ``scale`` multiplies the inputs' columns, in both parts.
+    ``scale`` multiplies the inputs' columns, in both parts. ``classes`` are all
+    the labels, for a classifier whose training part may lack some.
     """
     train, test = fold
     weights = None if sample_weight is None else sample_weight[test]
@@ -101,7 +60,7 @@ def _path_scores(template, X, y, sample_weight, fold, alphas, scorer, scale=None
     if scale is not None:
         X_train, X_test = _scale_columns(X_train, scale), _scale_columns(X_test, scale)
     scores, norms = [], []
-    for model, _ in walk_path(template, X_train, y[train], alphas, train_weight):
+    for model, _ in walk_path(template, X_train, y[train], alphas, train_weight, classes):
         if scorer is None:
             output = model._network_output(X_test)
             scores.append(model._score_predictions(y_test, output, weights))
@@ -124,6 +83,30 @@ def _relative(norms):
     return norms / top if top > 0 else np.zeros_like(norms)
 
 
+def _best(scores, grids):
+    """Indices (l1_ratio, alpha) of the best mean score; of tied alphas the
+    largest, the sparsest model, as ElasticNetCV has it whichever way the grid runs."""
+    means = scores.mean(axis=2)
+    missing = np.isnan(means)
+    if missing.all():
+        raise ValueError(
+            "Every alpha has a NaN mean score: the scorer gives NaN on some held-out "
+            "part. Check scoring against the folds' sizes and classes."
+        )
+    if missing.any():
+        warnings.warn(
+            f"{missing.sum()} of {missing.size} mean scores are NaN (the scorer gave NaN "
+            "on some held-out part); alpha_ is the best of the others.",
+            UserWarning,
+            stacklevel=4,
+        )
+    # Walk each grid from its largest alpha so that the first maximum is the largest.
+    order = np.argsort(-np.asarray(grids), axis=1, kind="stable")
+    ranked = np.take_along_axis(means, order, axis=1)
+    ratio, rank = np.unravel_index(np.nanargmax(ranked), ranked.shape)
+    return ratio, order[ratio, rank]
+
+
 class _CrossValidated:
     """The fit of both CV estimators: paths on folds, the choice, the refit."""
 
@@ -138,7 +121,7 @@ class _CrossValidated:
     def _template(self, l1_ratio):
         """The plain estimator with this one's parameters and ``l1_ratio``."""
         Plain = self._plain_estimator
-        names = [name for name in Plain().get_params() if name not in _NOT_SHARED]
+        names = [name for name in Plain().get_params() if name not in CV_NOT_SHARED]
         return Plain(l1_ratio=l1_ratio, **{name: getattr(self, name) for name in names})
 
     def _validate_cv_params(self):
@@ -174,6 +157,12 @@ class _CrossValidated:
             The fitted estimator.
         """
         self._validate_cv_params()
+        if self.penalty is None:
+            raise ValueError(
+                f"{type(self).__name__} has no alpha to choose with penalty=None: every "
+                f"alpha gives the same fit. Use {self._plain_estimator.__name__}, or a "
+                "penalty."
+            )
         X, y = self._validate_X_y(X, y, reset=True)
         if sample_weight is not None:
             # Checked (and scaled to sum to 1) before its positive entries are used.
@@ -183,6 +172,7 @@ class _CrossValidated:
                 f"{type(self).__name__} needs at least 2 samples to cross-validate; "
                 f"got {X.shape[0]} sample."
             )
+        labels = None
         if is_classifier(self) and type_of_target(y) != "multilabel-indicator":
             # Classes whose samples all have weight 0 do not count.
             weighted = y if sample_weight is None else y[sample_weight > 0]
@@ -192,21 +182,38 @@ class _CrossValidated:
                     "The classifier needs samples of at least 2 classes; y contains "
                     f"only one class: {classes[0]!r}."
                 )
+            # Every fold's network gets all the labels, even those its training
+            # part lacks, so that its scores (probabilities too) cover them all.
+            labels = unique_labels(y)
         ratios = [float(r) for r in np.atleast_1d(self.l1_ratio)]
         if self.penalty not in ("elasticnet", "group_lasso"):
-            ratios = ratios[:1]  # 'l1', 'l2' and None ignore l1_ratio
+            ratios = ratios[:1]  # 'l1' and 'l2' ignore l1_ratio
         templates = [self._template(r) for r in ratios]
+        if labels is not None and isinstance(self.class_weight, str):
+            # 'balanced' from all of y, as LogisticRegressionCV has it: a fold
+            # lacking a class could not balance it.
+            balanced = dict(zip(labels, compute_class_weight("balanced", classes=labels, y=y)))
+            templates = [t.set_params(class_weight=balanced) for t in templates]
         splitter = check_cv(self.cv, y, classifier=is_classifier(self))
         folds = list(splitter.split(X, y, **self._split_params(params)))
         # None keeps the estimator's own score, which the paths compute faster.
         scorer = None if self.scoring is None else check_scoring(templates[0], self.scoring)
+        if scorer is None and not is_classifier(self):
+            smallest = min(len(test) for _, test in folds)
+            if smallest < 2:
+                raise ValueError(
+                    "R^2, the default score, is undefined on a held-out part of one "
+                    f"sample, and {type(self).__name__}'s folds have one (cv={self.cv!r}). "
+                    "Pass scoring='neg_mean_squared_error', or use fewer folds."
+                )
         grids = self._grids(templates, X, y, sample_weight)
-        search = self._search(templates, grids, X, y, sample_weight, folds, scorer)
+        search = self._search(templates, grids, X, y, sample_weight, folds, scorer, labels=labels)
         final = self._refit(templates, search, X, y, sample_weight)
         self.adaptive_weights_ = None
         if self.adaptive:
-            # Each fold's weights come from its own first search, so that its
-            # held-out part never shaped the penalty it is scored under.
+            # Each fold's weights come from its own first-search fit, which never
+            # saw its held-out part (only the alpha they are taken at was chosen
+            # with all folds' scores).
             best_ratio, best_alpha = search["best"]
             fold_weights = [_relative(n) for n in search["norms"][best_ratio, :, best_alpha]]
             weights = _relative(_input_norms(final))
@@ -214,7 +221,7 @@ class _CrossValidated:
                 scaled = _scale_columns(X, weights)
                 grids = self._grids(templates, scaled, y, sample_weight)
                 search = self._search(
-                    templates, grids, X, y, sample_weight, folds, scorer, fold_weights
+                    templates, grids, X, y, sample_weight, folds, scorer, fold_weights, labels
                 )
                 final = self._refit(templates, search, scaled, y, sample_weight)
                 # The network saw x_j * w_j: in the caller's units its first-layer
@@ -224,14 +231,20 @@ class _CrossValidated:
 
         best_ratio, best_alpha = search["best"]
         grids, scores = search["grids"], search["scores"]
-        self.l1_ratio_ = ratios[best_ratio]
+        # 'l1' and 'l2' fit with their own share of L1, whatever l1_ratio says.
+        self.l1_ratio_ = {"l1": 1.0, "l2": 0.0}.get(self.penalty, ratios[best_ratio])
         self.alpha_ = float(grids[best_ratio][best_alpha])
         self.alphas_ = np.asarray(grids) if len(ratios) > 1 else grids[0]
         self.cv_scores_ = scores if len(ratios) > 1 else scores[0]
+        # The refit's fitted state becomes this estimator's, replacing what an
+        # earlier fit left (Adam's moments, early stopping's best weights).
+        for name in getattr(self, "_refit_state", ()):
+            if hasattr(self, name):
+                delattr(self, name)
         parameters = set(final.get_params())
-        for name, value in vars(final).items():
-            if name not in parameters:
-                setattr(self, name, value)
+        self._refit_state = [name for name in vars(final) if name not in parameters]
+        for name in self._refit_state:
+            setattr(self, name, getattr(final, name))
         return self
 
     def _split_params(self, params):
@@ -278,13 +291,16 @@ class _CrossValidated:
             grid = grid[::-1]
         return [grid] * len(templates)
 
-    def _search(self, templates, grids, X, y, sample_weight, folds, scorer, fold_scales=None):
+    def _search(
+        self, templates, grids, X, y, sample_weight, folds, scorer, fold_scales=None, labels=None
+    ):
         """Paths on every fold for every template (``l1_ratio``), and the best pair;
-        ``fold_scales`` multiply the inputs' columns, one scale per fold."""
+        ``fold_scales`` multiply the inputs' columns, one scale per fold, and
+        ``labels`` are a classifier's classes."""
         if fold_scales is None:
             fold_scales = [None] * len(folds)
         paths = Parallel(n_jobs=self.n_jobs)(
-            delayed(_path_scores)(template, X, y, sample_weight, fold, grid, scorer, scale)
+            delayed(_path_scores)(template, X, y, sample_weight, fold, grid, scorer, scale, labels)
             for template, grid in zip(templates, grids)
             for fold, scale in zip(folds, fold_scales)
         )
@@ -292,8 +308,7 @@ class _CrossValidated:
         # Scores as (l1_ratio, alpha, fold), like ElasticNetCV's mse_path_.
         scores = np.asarray([p[0] for p in paths]).reshape(shape).transpose(0, 2, 1)
         norms = np.asarray([p[1] for p in paths]).reshape(*shape, X.shape[1])
-        best = np.unravel_index(np.nanargmax(scores.mean(axis=2)), scores.shape[:2])
-        return {"grids": grids, "scores": scores, "norms": norms, "best": best}
+        return {"grids": grids, "scores": scores, "norms": norms, "best": _best(scores, grids)}
 
     def _refit(self, templates, search, X, y, sample_weight):
         """The chosen model fitted on all the data."""
@@ -324,7 +339,7 @@ class RegularizedMLPRegressorCV(_CrossValidated, RegularizedMLPRegressor):
     __doc__ = cv_docstring(
         "RegularizedMLPRegressor with ``alpha`` chosen by cross-validation.",
         "RegularizedMLPRegressor",
-        _NOT_SHARED,
+        CV_NOT_SHARED,
         example="""\
     >>> from sklearn.datasets import load_diabetes
     >>> from sklearn.preprocessing import StandardScaler
@@ -379,10 +394,12 @@ class RegularizedMLPClassifierCV(_CrossValidated, RegularizedMLPClassifier):
     __doc__ = cv_docstring(
         "RegularizedMLPClassifier with ``alpha`` chosen by cross-validation.",
         "RegularizedMLPClassifier",
-        _NOT_SHARED,
+        CV_NOT_SHARED,
         extra_parameters="""\
     class_weight : dict, 'balanced' or None, default=None
-        Weights of the classes, as for :class:`RegularizedMLPClassifier`.
+        Weights of the classes, as for :class:`RegularizedMLPClassifier`;
+        'balanced' is computed once, from all of ``y``, and used on every fold, as
+        :class:`~sklearn.linear_model.LogisticRegressionCV` does.
 
 """,
         example="""\

@@ -230,7 +230,12 @@ CV_PARAMETERS = """\
 
     scoring : str or callable, default=None
         Score of the held-out parts; None is the estimator's ``score`` (R^2 or
-        accuracy).
+        accuracy). R^2 needs held-out parts of two samples or more: with
+        leave-one-out, pass ``'neg_mean_squared_error'``. Every fold's network
+        knows all the classes, but a held-out part may lack some: scores that
+        need them all in ``y_true`` (log-loss, say) then need the labels given,
+        ``make_scorer(log_loss, labels=..., response_method='predict_proba',
+        greater_is_better=False)``. Folds scored NaN are skipped, with a warning.
 
     n_jobs : int, default=None
         Number of paths computed in parallel (one per fold and ``l1_ratio``);
@@ -246,7 +251,8 @@ CV_PARAMETERS = """\
         are penalized more, inputs it dropped (``w_j = 0``) stay out, and the
         strong ones are shrunk less, so that the search can afford an ``alpha``
         that removes the weak ones. Each fold's weights come from that fold's own
-        first search, so the held-out scores stay honest. ``alpha_``, ``alphas_``
+        first-search fit, on its training part only; just the ``alpha`` they are
+        taken at was chosen with every fold's scores. ``alpha_``, ``alphas_``
         and ``cv_scores_`` are the second search's, in the scaled units, and so is
         ``loss_``; the fitted weights are in the caller's units.
 
@@ -257,7 +263,8 @@ CV_ATTRIBUTES = """\
         The chosen ``alpha``.
 
     l1_ratio_ : float
-        The chosen ``l1_ratio``.
+        The chosen ``l1_ratio``; 1.0 for ``penalty='l1'`` and 0.0 for
+        ``'l2'``, the shares of L1 they fit with.
 
     alphas_ : ndarray of shape (n_alphas,) or (n_l1_ratios, n_alphas)
         The grids tried.
@@ -280,10 +287,13 @@ def cv_docstring(summary, plain, not_shared, extra_parameters="", example=""):
     Every fold fits one warm-started regularization path and scores each ``alpha``
     on its held-out part, which costs far less than fitting every ``alpha`` from
     scratch as :class:`~sklearn.model_selection.GridSearchCV` does. The ``alpha`` (and
-    ``l1_ratio``) with the best mean score is refitted on all the data (with hidden
-    layers, by the same warm-started walk up to ``alpha_``, so that the final
-    network is made as the scored ones were), and the fitted attributes are this
-    estimator's own, so it predicts and selects features
+    ``l1_ratio``) with the best mean score (of tied alphas the largest, the
+    sparsest model, as for :class:`~sklearn.linear_model.ElasticNetCV`) is
+    refitted on all the data (with hidden layers, by the same warm-started walk
+    up to ``alpha_``, so that the final network is made as the scored ones were;
+    with 'adam' and 'sgd' its ``n_iter_`` and ``loss_curve_`` then count the
+    whole walk, as for a warm-started plain estimator), and the fitted
+    attributes are this estimator's own, so it predicts and selects features
     like :class:`{plain}`.
 
     Parameters

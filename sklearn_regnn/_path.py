@@ -200,8 +200,11 @@ def regularization_path(
     return path
 
 
-def walk_path(estimator, X, y, alphas, sample_weight=None):
+def walk_path(estimator, X, y, alphas, sample_weight=None, classes=None):
     """Fit a clone of ``estimator`` at each ``alpha`` in turn, warm-started.
+
+    ``classes``, for a classifier, are all the labels, of which ``y`` may lack
+    some (a fold's training part): the network still gets an output for each.
 
     Yields
     ------
@@ -242,7 +245,7 @@ def walk_path(estimator, X, y, alphas, sample_weight=None):
                 yield model, 0
                 continue
             if checked is None:
-                model.fit(X, y, sample_weight=sample_weight)
+                model._fit(X, y, sample_weight=sample_weight, classes=classes)
                 checked = model._validate_X_y(X, y, reset=False)
             else:
                 model._fit(*checked, sample_weight=sample_weight, checked=True)

@@ -209,3 +209,52 @@ PARAMETER_CONSTRAINTS = {
     "epsilon": real(0, low_open=True),
     "n_iter_no_change": integer(1),
 }
+
+
+# Parameters of the plain estimators that the CV estimators do not have: alpha and
+# l1_ratio are what they choose, and their paths manage warm starts themselves.
+CV_NOT_SHARED = ("alpha", "l1_ratio", "warm_start")
+
+
+def _check_alphas(value):
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return None if value >= 1 else "must be an integer >= 1"
+    try:
+        grid = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return "must be an integer >= 1 or an array-like of floats >= 0"
+    if grid.ndim != 1 or grid.size == 0 or not np.all(np.isfinite(grid)) or np.any(grid < 0):
+        return "must be an integer >= 1 or a non-empty 1-D array-like of floats >= 0"
+    return None
+
+
+def _check_l1_ratio(value):
+    try:
+        ratios = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return "must be a float in [0, 1] or a list of them"
+    if ratios.ndim > 1 or ratios.size == 0 or np.any(~((ratios >= 0) & (ratios <= 1))):
+        return "must be a float in [0, 1] or a non-empty list of them"
+    return None
+
+
+def _anything(value):
+    return None
+
+
+def _check_scoring(value):
+    if value is None or isinstance(value, str) or callable(value):
+        return None
+    return "must be None, a scorer's name or a callable; one score picks alpha"
+
+
+CV_CONSTRAINTS = {
+    **{k: v for k, v in PARAMETER_CONSTRAINTS.items() if k not in CV_NOT_SHARED},
+    "alphas": _check_alphas,
+    "l1_ratio": _check_l1_ratio,
+    "eps": real(0, 1, low_open=True),
+    "cv": _anything,  # check_cv says what is wrong with it
+    "scoring": _check_scoring,  # check_scoring says what is wrong with a name
+    "n_jobs": lambda v: None if v is None else integer(-(2**31))(v),
+    "adaptive": boolean,
+}
