@@ -109,10 +109,11 @@ fig.tight_layout()
 # Choosing ``alpha`` by cross-validation, and adaptive weights
 # ------------------------------------------------------------
 # ``make_friedman1`` with 50 inputs, of which 5 matter (two only through
-# ``sin(pi x0 x1)``, one through ``(x2 - 1/2)^2``). :class:`RegularizedMLPRegressorCV`
-# picks the ``alpha`` with the best cross-validated R^2, and at that ``alpha`` the
-# network keeps many noise inputs with tiny rows: the penalty that would remove them
-# would also shrink the useful ones. ``adaptive=True`` searches a second time with
+# ``sin(pi x0 x1)``, one through ``(x2 - 1/2)^2``).
+# :class:`~sklearn_regnn.RegularizedMLPRegressorCV` picks the ``alpha`` with the
+# best cross-validated R^2, and at that ``alpha`` the network keeps many noise
+# inputs with tiny rows: the penalty that would remove them would also shrink the
+# useful ones. ``adaptive=True`` searches a second time with
 # each input scaled by its row's norm in the first model, which penalizes the weak
 # inputs more and the strong ones less (the adaptive group lasso).
 X, y = make_friedman1(n_samples=1000, n_features=50, noise=1.0, random_state=0)

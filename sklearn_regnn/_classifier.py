@@ -75,7 +75,8 @@ class RegularizedMLPClassifier(ClassifierMixin, BaseRegularizedMLP):
     (binary, multilabel) or the multinomial cross-entropy (multiclass).
 {objective}
     Without hidden layers and with uniform weights this is
-    ``LogisticRegression(C=1 / (n_samples * alpha), l1_ratio=l1_ratio)``.
+    ``LogisticRegression(C=1 / (n_samples * alpha), l1_ratio=l1_ratio,
+    solver='saga')`` (before scikit-learn 1.8 with ``penalty='elasticnet'`` too).
 
     Examples
     --------
@@ -171,7 +172,7 @@ class RegularizedMLPClassifier(ClassifierMixin, BaseRegularizedMLP):
             if self._label_binarizer.y_type_ != "multilabel-indicator" and len(self.classes_) < 2:
                 raise ValueError(
                     "The classifier needs samples of at least 2 classes; y contains "
-                    f"only one class: {self.classes_[0]!r}."
+                    f"only one class: {self.classes_.tolist()[0]!r}."
                 )
         else:
             seen = unique_labels(y)

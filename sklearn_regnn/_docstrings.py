@@ -15,8 +15,9 @@ SHARED_PARAMETERS = """\
           schedules of ``learning_rate``.
         - 'fista': full-batch accelerated proximal gradient with backtracking and
           adaptive restart. Without hidden layers it stops on a duality gap and
-          reaches the exact optimum (least squares on dense data: FISTA on Gram
-          matrices of working sets of features, with exact solves on the support);
+          reaches the exact optimum (least squares on dense data with an
+          element-wise penalty: FISTA on Gram matrices of working sets of
+          features, with exact solves on the support);
           with hidden layers it is a monotone optimizer for small data sets (the
           role of 'lbfgs' in scikit-learn's MLP).
 
@@ -119,7 +120,8 @@ SHARED_ATTRIBUTES = """\
 
     loss_curve_ : list of float
         Objective after each epoch ('sgd', 'adam'; the data term averaged over the
-        epoch's mini-batches) or each iteration ('fista').
+        epoch's mini-batches) or each iteration ('fista'); a warm-started fit
+        appends to it.
 
     best_loss_ : float or None
         Lowest value in ``loss_curve_``; None with early stopping.
@@ -134,7 +136,10 @@ SHARED_ATTRIBUTES = """\
         Number of training samples seen by the solver.
 
     n_iter_ : int
-        Number of epochs ('sgd', 'adam') or iterations ('fista') run.
+        Number of epochs ('sgd', 'adam') or iterations ('fista') run. A
+        warm-started fit counts on from the previous fit's epochs with 'sgd' and
+        'adam', as scikit-learn's MLP does, and counts only its own iterations
+        with 'fista'.
 
     n_layers_ : int
         Number of layers, input and output included.
@@ -148,6 +153,9 @@ SHARED_ATTRIBUTES = """\
     feature_importances_ : ndarray of shape (`n_features_in_`,)
         Euclidean norm of each input feature's outgoing first-layer weights;
         exactly 0 for features the network does not use.
+
+    n_features_selected_ : int
+        Number of input features with a non-zero outgoing weight.
 
     n_features_in_ : int
         Number of features seen during ``fit``.
@@ -239,7 +247,7 @@ CV_PARAMETERS = """\
 
     n_jobs : int, default=None
         Number of paths computed in parallel (one per fold and ``l1_ratio``);
-        None is 1 unless in a :func:`joblib.parallel_backend` context.
+        None is 1 unless in a ``joblib.parallel_config`` context.
 
     adaptive : bool, default=False
         Search twice, the second time with a penalty reweighted by the first

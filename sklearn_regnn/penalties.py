@@ -9,6 +9,10 @@ penalized. Every penalty offers
   arrays shaped like ``coefs`` (one step per coordinate, as in Adam);
 - ``pull(W, out, scale)``: the size of the penalty's (sub)gradient at each weight,
   which bounds the per-coordinate steps of Adam;
+- ``equalize_steps(steps)``: makes per-coordinate steps fit the prox (a group's
+  coordinates must share one step);
+- ``is_zero``: whether the penalty vanishes (``alpha == 0``), so that solvers can
+  skip it;
 - ``stationarity(coefs, coef_grads)``: the largest distance from ``-grad`` to the
   penalty's subdifferential, zero exactly at a stationary point of
   ``loss + penalty``;
@@ -17,9 +21,9 @@ penalized. Every penalty offers
   feasible).
 
 and says whether it is ``separable`` (acts entry by entry, so that the solvers may
-pass the weights of all layers as one flat array). A new penalty (for instance a
-group penalty over the rows of the first layer, which is not separable) is one more
-class with these methods; the solvers need nothing else.
+pass the weights of all layers as one flat array). :class:`GroupLasso`, over the
+rows of every weight matrix and not separable, is one such class; a new penalty is
+one more, and the solvers need nothing else.
 """
 
 import numpy as np
