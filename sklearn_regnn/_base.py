@@ -38,10 +38,14 @@ class TrainingDivergedError(ValueError):
 
 
 def _diverged(solver, learning_rate_init):
+    remedy = "Scale the input data (e.g. with StandardScaler)"
+    if solver != "fista":  # FISTA searches its own step: it has no rate to lower
+        remedy = (
+            f"Use a smaller learning_rate_init (now {learning_rate_init}) or scale "
+            "the input data (e.g. with StandardScaler)"
+        )
     return TrainingDivergedError(
-        f"Training diverged: the loss became non-finite with solver={solver!r}. "
-        f"Use a smaller learning_rate_init (now {learning_rate_init}) or scale the "
-        "input data (e.g. with StandardScaler)."
+        f"Training diverged: the loss became non-finite with solver={solver!r}. {remedy}."
     )
 
 
@@ -291,7 +295,7 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
                 f"FISTA: maximum iterations ({self.max_iter}) reached and the optimization "
                 f"has not converged to tol={self.tol}. Increase max_iter.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=4,  # the caller of fit or partial_fit
             )
 
     # -------------------------------------------------------------- SGD and Adam
@@ -408,7 +412,7 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
                     f"Stochastic optimizer: maximum iterations ({self.max_iter}) reached "
                     "and the optimization has not converged yet.",
                     ConvergenceWarning,
-                    stacklevel=3,
+                    stacklevel=4,  # the caller of fit
                 )
         if self.early_stopping:
             self.coefs_, self.intercepts_ = self._best_coefs, self._best_intercepts

@@ -180,7 +180,7 @@ class _CrossValidated:
             if len(classes) < 2:
                 raise ValueError(
                     "The classifier needs samples of at least 2 classes; y contains "
-                    f"only one class: {classes[0]!r}."
+                    f"only one class: {classes.tolist()[0]!r}."
                 )
             # Every fold's network gets all the labels, even those its training
             # part lacks, so that its scores (probabilities too) cover them all.
