@@ -103,8 +103,10 @@ def regularization_path(
         Training data.
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         Targets.
-    alphas : array-like, default=None
-        The grid, used in the order given. With hidden layers give it in
+    alphas : int or array-like, default=None
+        The grid, used in the order given; an int is the number of values of the
+        default grid, as ``alphas`` of the CV estimators is (it then takes the
+        place of ``n_alphas``). With hidden layers give it in
         increasing order: a network that one ``alpha`` empties stays empty at the
         smaller ones after it, which are then not fitted, with a warning. When
         None, ``n_alphas`` values spaced geometrically between ``eps * alpha_max``
@@ -122,7 +124,7 @@ def regularization_path(
 
     Returns
     -------
-    path : :class:`~sklearn.utils.Bunch`
+    path : sklearn.utils.Bunch
         With, for each ``alpha`` in the order fitted:
 
         - ``alphas``: ndarray of shape (n_alphas,);
@@ -171,9 +173,14 @@ def regularization_path(
     linear = len(estimator._check_params()) == 0
     if estimator.penalty is None:
         raise ValueError("regularization_path needs a penalty; the estimator has penalty=None.")
+    if isinstance(alphas, numbers.Integral) and not isinstance(alphas, bool):
+        alphas, n_alphas = None, alphas
     if alphas is None:
         if not isinstance(n_alphas, numbers.Integral) or n_alphas < 1:
-            raise ValueError(f"n_alphas must be an integer >= 1; got {n_alphas!r}.")
+            raise ValueError(
+                f"The grid size (n_alphas, or alphas as an int) must be an integer >= 1; "
+                f"got {n_alphas!r}."
+            )
         if not isinstance(eps, numbers.Real) or not 0 < eps <= 1:
             raise ValueError(f"eps must be a float in (0, 1]; got {eps!r}.")
         alphas = _alpha_grid(estimator, X, y, n_alphas, eps, sample_weight, linear)

@@ -183,8 +183,16 @@ def test_path_checks_its_arguments():
         with pytest.raises(ValueError, match="eps must be a float in \\(0, 1\\]"):
             regularization_path(RegularizedMLPRegressor(()), X, y, eps=bad)
     for bad in [0, 2.5]:
-        with pytest.raises(ValueError, match="n_alphas must be an integer >= 1"):
+        with pytest.raises(ValueError, match="grid size .* must be an integer >= 1"):
             regularization_path(RegularizedMLPRegressor(()), X, y, n_alphas=bad)
+    # An int for alphas is a grid size, as for the CV estimators, not one alpha.
+    linear = RegularizedMLPRegressor(penalty="l1", **LINEAR)
+    assert_allclose(
+        regularization_path(linear, X, y, alphas=3).alphas,
+        regularization_path(linear, X, y, n_alphas=3).alphas,
+    )
+    with pytest.raises(ValueError, match="grid size .* must be an integer >= 1"):
+        regularization_path(linear, X, y, alphas=0)
     # The template's own parameters are checked before anything is fitted.
     with pytest.raises(ValueError, match="l1_ratio"):
         regularization_path(RegularizedMLPRegressor((), l1_ratio=[0.5, 1.0]), X, y)
