@@ -76,5 +76,8 @@ plt.show()
 # %%
 # At equal budget the two make about as many mistakes, on the same confusable
 # digits, while about half of the L1 network's weights are exactly zero: those
-# weights can be dropped from the model without changing a single prediction,
-# and the input pixels whose weights are all zero need not be measured at all.
+# weights can be dropped from the model without changing a single prediction.
+# At this ``alpha`` the input pixels left without any weight are the few that are
+# blank in every training image; a larger ``alpha`` removes
+# informative pixels too (:ref:`sphx_glr_auto_examples_plot_feature_selection.py`
+# shows how to choose).
