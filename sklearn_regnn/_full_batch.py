@@ -13,7 +13,8 @@ from .solvers import fista
 from .solvers._quadratic import CenteredGram, working_set_fista
 
 # The least-squares solver may always use a Gram matrix of this many features
-# (and, beyond it, of at most n_samples features).
+# (and, beyond it, one no larger than the data: of at most n_samples features for
+# a dense X, and at most sqrt(nnz) for a sparse one).
 _MIN_GRAM_FEATURES = 1000
 
 
@@ -35,8 +36,8 @@ def solve_full_batch(
 ):
     """Minimize the objective on the whole data set from ``(coefs, intercepts)``.
 
-    Dense least squares without hidden layers (with a separable penalty, sparse or
-    with at least as many samples as features) goes to
+    Least squares without hidden layers (with a separable penalty, sparse or with
+    at least as many samples as features) goes to
     :func:`~sklearn_regnn.solvers._quadratic.working_set_fista`; any other model
     without hidden layers to FISTA in centered coordinates with the duality-gap
     certificate; networks to plain FISTA with its stall rule.
@@ -71,13 +72,13 @@ def solve_full_batch(
     if (
         linear
         and out_activation == "identity"
-        and not sp.issparse(X)
         and penalty.separable
         and (penalty.l1_strength > 0 or X.shape[0] >= X.shape[1])
     ):
-        # Dense least squares: exact solves on the Gram matrices of working sets of
+        # Least squares: exact solves on the Gram matrices of working sets of
         # features, while those are smaller than the data.
-        max_working_set = max(X.shape[0], _MIN_GRAM_FEATURES)
+        data_size = int(np.sqrt(X.nnz)) if sp.issparse(X) else X.shape[0]
+        max_working_set = max(data_size, _MIN_GRAM_FEATURES)
         full_gram = None
         if cache is not None and X.shape[1] <= max_working_set:
             if "gram" not in cache:

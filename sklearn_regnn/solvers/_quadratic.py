@@ -17,6 +17,7 @@ come from ``G`` and ``C`` too.
 """
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.sparse.linalg import eigsh
 
 from ._fista import FistaResult
@@ -27,13 +28,15 @@ _CHUNK_ROWS = 2048
 
 
 class CenteredGram:
-    """Weighted least-squares statistics of dense ``(X, Y)`` in centered coordinates.
+    """Weighted least-squares statistics of ``(X, Y)`` in centered coordinates.
 
-    Everything is computed in float64, whatever the dtype of ``X``.
+    Everything is computed in float64, whatever the dtype of ``X``. A sparse ``X``
+    stays sparse: its Gram matrix is ``X^T S X - xbar xbar^T``, which loses digits
+    to cancellation only for features whose mean is large against their spread.
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
     Y : ndarray of shape (n_samples, n_outputs)
     sample_weight : ndarray of shape (n_samples,)
         Non-negative weights summing to 1.
@@ -52,8 +55,11 @@ class CenteredGram:
 
     def __init__(self, X, Y, sample_weight):
         weights = np.asarray(sample_weight, dtype=np.float64)
-        self.x_mean = weights @ X
+        self.x_mean = weighted_mean(X, weights)
         self.y_mean = weights @ Y
+        if sp.issparse(X):
+            self._from_sparse(X, Y, weights)
+            return
         n_features, n_outputs = X.shape[1], Y.shape[1]
         self.gram = np.zeros((n_features, n_features))
         self.correlation = np.zeros((n_features, n_outputs))
@@ -68,6 +74,15 @@ class CenteredGram:
             self.gram += np.dot(Xs.T, Xs)  # a symmetric rank-k update in BLAS
             self.correlation += Xs.T @ Ys
             self.target_sum_of_squares += np.einsum("ij,ij->j", Ys, Ys)
+
+    def _from_sparse(self, X, Y, weights):
+        root = sp.diags(np.sqrt(weights))
+        Xs = (root @ X).astype(np.float64)
+        self.gram = np.asarray((Xs.T @ Xs).toarray()) - np.outer(self.x_mean, self.x_mean)
+        Ys = (Y - self.y_mean) * weights[:, np.newaxis]
+        # X^T S Yc = Xc^T S Yc: the weighted centered targets sum to 0.
+        self.correlation = np.asarray(X.T @ Ys, dtype=np.float64)
+        self.target_sum_of_squares = np.einsum("ij,ij->j", Ys, Y - self.y_mean)
 
     def intercept(self, W):
         """Intercepts in the original coordinates for weights ``W``."""
@@ -93,6 +108,11 @@ class CenteredGram:
         part.correlation = self.correlation[columns]
         part.target_sum_of_squares = self.target_sum_of_squares
         return part
+
+
+def weighted_mean(X, weights):
+    """``weights @ X`` as a 1-D float64 array, for dense or sparse ``X``."""
+    return np.asarray(X.T @ weights, dtype=np.float64).ravel()
 
 
 def largest_eigenvalue(G):
@@ -277,11 +297,11 @@ def _full_gap(X, Yc, weights, x_mean, W, penalty):
     """Objective and duality gap of the whole problem at ``W`` (one pass over ``X``),
     and the negative gradient ``V = Xc^T S r``, whose size outside the support says
     which features violate the optimality conditions."""
-    R = Yc - X @ W
+    R = Yc - np.asarray(X @ W)
     R += x_mean @ W
     SR = R * weights[:, np.newaxis]
     # Xc^T S r = X^T S r, since the weighted residuals sum to 0 (optimal intercept).
-    V = X.T @ SR
+    V = np.asarray(X.T @ SR)
     residual_ss = float(np.vdot(SR, R))
     residual_dot_y = float(np.vdot(SR, Yc))
     primal = 0.5 * residual_ss + penalty.value([W])
@@ -305,8 +325,8 @@ def working_set_fista(
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
-        Dense data.
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Data; a sparse one is never densified.
     Y : ndarray of shape (n_samples, n_outputs)
     sample_weight : ndarray of shape (n_samples,)
         Non-negative weights summing to 1.
@@ -334,7 +354,7 @@ def working_set_fista(
     """
     n_features = X.shape[1]
     weights = np.asarray(sample_weight, dtype=np.float64)
-    x_mean, y_mean = weights @ X, weights @ Y
+    x_mean, y_mean = weighted_mean(X, weights), weights @ Y
     Yc = Y - y_mean
     W = np.array(W, dtype=np.float64)
     scale = float(np.vdot(Yc * weights[:, np.newaxis], Yc))
