@@ -63,16 +63,19 @@ SHARED_PARAMETERS = """\
         Pass an int for reproducible results.
 
     tol : float, default=1e-4
-        Tolerance. 'sgd'/'adam': training stops when the loss (or the validation
-        score) has not improved by ``tol`` for ``n_iter_no_change`` epochs.
-        'fista' without hidden layers: the duality gap must fall below
-        ``tol * sum_i s_i ||y_i - ybar||^2`` (regression, as in ``ElasticNet``) or
-        below ``tol`` times the loss of the best constant model (classification).
-        'fista' with hidden layers (or ``penalty=None``, except for least squares
-        on dense data with at least as many samples as features, which is solved
-        exactly): the max-norm of the
-        proximal gradient mapping falls below ``tol``, or the objective decreases
-        by less than ``tol`` times its value over ``n_iter_no_change`` iterations.
+        Tolerance; what it bounds depends on the solver:
+
+        - 'sgd' and 'adam': training stops once the loss (or the validation
+          score) has not improved by ``tol`` for ``n_iter_no_change`` epochs.
+        - 'fista' without hidden layers and with a penalty: the duality gap must
+          fall below ``tol * sum_i s_i ||y_i - ybar||^2`` (regression, as in
+          ``ElasticNet``) or below ``tol`` times the loss of the best constant
+          model (classification). The same holds for least squares with
+          ``penalty=None`` and at least as many samples as features.
+        - 'fista' otherwise (hidden layers, or no penalty): the max-norm of the
+          proximal gradient mapping falls below ``tol``, or the objective
+          decreases by less than ``tol`` times its value over
+          ``n_iter_no_change`` iterations.
 
     verbose : bool, default=False
         Print progress.
