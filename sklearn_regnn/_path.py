@@ -228,12 +228,12 @@ def walk_path(estimator, X, y, alphas, sample_weight=None, classes=None):
     iterations_so_far = 0
     checked = None
     warned = False
+    hidden = model._has_hidden_layers()
     try:
         for alpha in alphas:
             previous, smaller = model.alpha, alpha < model.alpha
             model.alpha = float(alpha)
             empty = checked is not None and _all_weights_zero(model)
-            hidden = model._has_hidden_layers()
             if empty and (hidden or not smaller):
                 # Zero weights that solve the problem at one alpha solve it at every
                 # larger one; with hidden layers, where no gradient passes a zero

@@ -76,8 +76,8 @@ class CenteredGram:
             self.target_sum_of_squares += np.einsum("ij,ij->j", Ys, Ys)
 
     def _from_sparse(self, X, Y, weights):
-        root = sp.diags(np.sqrt(weights))
-        Xs = (root @ X).astype(np.float64)
+        # diags is float64, so the product is a new float64 matrix already.
+        Xs = sp.diags(np.sqrt(weights)) @ X
         self.gram = np.asarray((Xs.T @ Xs).toarray()) - np.outer(self.x_mean, self.x_mean)
         Ys = (Y - self.y_mean) * weights[:, np.newaxis]
         # X^T S Yc = Xc^T S Yc: the weighted centered targets sum to 0.
