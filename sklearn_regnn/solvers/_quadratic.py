@@ -18,6 +18,7 @@ come from ``G`` and ``C`` too.
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.linalg import cho_solve
 from scipy.sparse.linalg import eigsh
 
 from ._fista import FistaResult
@@ -157,8 +158,11 @@ def _polish(stats, W, penalty, max_solves=5):
     is taken; otherwise the weights move towards it only up to the first sign
     change, that weight is set to exactly 0, and the smaller support is solved
     again (feature-sign search, without adding features: FISTA does that), at most
-    ``max_solves`` times per output. Every move lowers the objective, so the result
-    is never worse than ``W``.
+    ``max_solves`` times per output. A singular system (more features on the
+    support than independent samples, or collinear ones) is first made regular by
+    dropping features along its null space, which only a pure L1 part allows (see
+    :func:`_reduce_support`). Every move lowers the objective, so the result is
+    never worse than ``W``.
     """
     G, C = stats.gram, stats.correlation
     polished = W.copy()
@@ -172,11 +176,14 @@ def _polish(stats, W, penalty, max_solves=5):
             system = G[np.ix_(support, support)]
             system[np.diag_indices_from(system)] += penalty.l2_strength
             rhs = C[support, k] - penalty.l1_strength * signs
-            try:
-                # numpy's solve: scipy's checks cost more than a small system.
-                target = np.linalg.solve(system, rhs)
-            except np.linalg.LinAlgError:
-                break  # singular on this support: leave it to FISTA
+            factor = _cholesky(system)
+            if factor is None:
+                # Singular (more features than independent samples, or collinear
+                # ones): only a pure L1 part has a way out, see _reduce_support.
+                if penalty.l2_strength or not _reduce_support(system, w, support):
+                    break
+                continue
+            target = cho_solve((factor, True), rhs, check_finite=False)
             flipped = np.sign(target) != signs
             if not penalty.l1_strength or not flipped.any():
                 w[support] = target
@@ -188,6 +195,64 @@ def _polish(stats, W, penalty, max_solves=5):
             w[support] = current + fractions[first] * (target - current)
             w[support[np.flatnonzero(flipped)[first]]] = 0.0
     return polished
+
+
+def _cholesky(system, rcond=1e-10):
+    """The lower Cholesky factor of ``system``, or None when it is singular to
+    working precision: a pivot below ``rcond`` times its diagonal entry."""
+    try:
+        factor = np.linalg.cholesky(system)
+    except np.linalg.LinAlgError:
+        return None
+    if np.any(np.diagonal(factor) ** 2 <= rcond * np.diagonal(system)):
+        return None
+    return factor
+
+
+def _reduce_support(system, w, support, rcond=1e-10):
+    """Zero weights of ``w`` (in place) until ``system``, the Gram matrix of its
+    ``support``, is no longer singular, without raising the lasso objective.
+
+    Along a direction ``d`` with ``system @ d = 0`` the quadratic is flat (the
+    centered data cannot see it), so with the signs held the objective changes only
+    through the L1 term, linearly: ``l1_strength * sign(w) . d``. Moving along the
+    null direction that lowers ``sum |w|`` fastest (the projection of ``-sign(w)``
+    on the null space, which does not depend on the basis computed for it) until a
+    weight reaches 0 lowers the objective or keeps it, and the null space of the
+    smaller support is one dimension smaller. At the end the support's columns are
+    independent, as those of every lasso solution can be chosen to be.
+
+    Returns
+    -------
+    reduced : bool
+        False when ``system`` has no null space to working precision.
+    """
+    eigenvalues, eigenvectors = np.linalg.eigh(system)
+    n_null = int(np.count_nonzero(eigenvalues <= rcond * max(eigenvalues[-1], 0.0)))
+    if n_null == 0:
+        return False
+    null = eigenvectors[:, :n_null]  # orthonormal: eigh sorts the eigenvalues up
+    values = w[support]
+    for _ in range(n_null):
+        direction = -null @ (null.T @ np.sign(values))
+        if not np.any(direction * values < 0):
+            # sign(w) is orthogonal to the null space: the objective is flat
+            # along it, and any null direction will do.
+            direction = null[:, 0] if np.any(null[:, 0] * values < 0) else -null[:, 0]
+        shrinking = np.flatnonzero(direction * values < 0)
+        ratios = -values[shrinking] / direction[shrinking]
+        first = shrinking[np.argmin(ratios)]
+        values = values + ratios.min() * direction
+        # The null space without `first`: the null vectors that are 0 there, with
+        # the orthonormal basis null @ Q[:, 1:] (Q[:, 1:] spans null[first]'s
+        # orthogonal complement).
+        Q = np.linalg.qr(null[first][:, np.newaxis], mode="complete")[0]
+        null = np.delete(null @ Q[:, 1:], first, axis=0)
+        w[support[first]] = 0.0
+        support = np.delete(support, first)
+        values = np.delete(values, first)
+    w[support] = values
+    return True
 
 
 def gram_fista(stats, W, penalty, *, max_iter, tol, check_every=10):
