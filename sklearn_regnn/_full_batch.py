@@ -9,6 +9,7 @@ import scipy.sparse as sp
 
 from . import _network
 from ._linear import FeatureCentering, LinearCertificate, optimal_intercept
+from .penalties import ElasticNet
 from .solvers import fista
 from .solvers._quadratic import CenteredGram, working_set_fista
 
@@ -69,6 +70,10 @@ def solve_full_batch(
         How it was reached.
     """
     linear = len(coefs) == 1
+    if linear and Y.shape[1] == 1 and not penalty.separable:
+        # One output: every row of the weight matrix is one weight, and a group
+        # penalty on rows is the separable one (|w| is the norm of a row of one).
+        penalty = ElasticNet(penalty.alpha, penalty.l1_ratio)
     if (
         linear
         and out_activation == "identity"
