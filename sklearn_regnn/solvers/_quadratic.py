@@ -243,11 +243,15 @@ def _reduce_support(system, w, support, rcond=1e-10):
         ratios = -values[shrinking] / direction[shrinking]
         first = shrinking[np.argmin(ratios)]
         values = values + ratios.min() * direction
-        # The null space without `first`: the null vectors that are 0 there, with
-        # the orthonormal basis null @ Q[:, 1:] (Q[:, 1:] spans null[first]'s
-        # orthogonal complement).
-        Q = np.linalg.qr(null[first][:, np.newaxis], mode="complete")[0]
-        null = np.delete(null @ Q[:, 1:], first, axis=0)
+        # The null space without `first` holds the null vectors that are 0 there.
+        # A Householder reflection H maps row r = null[first] onto the first axis,
+        # so the columns of null @ H after the first are an orthonormal basis of it
+        # (their entries in row `first` are those of H r, zero after the first).
+        r = null[first]
+        v = r.copy()
+        v[0] += np.copysign(np.linalg.norm(r), r[0])
+        null = null - np.outer(null @ v, v * (2.0 / np.dot(v, v)))
+        null = np.delete(null[:, 1:], first, axis=0)
         w[support[first]] = 0.0
         support = np.delete(support, first)
         values = np.delete(values, first)
