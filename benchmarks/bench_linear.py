@@ -14,8 +14,10 @@ script
 
 Data: load_diabetes (standardized); make_regression(5000, 500, n_informative=20,
 noise=5, effective_rank=100), raw and standardized; make_regression(1000, 5000,
-n_informative=20, noise=5), a p >> n case; two sparse CSR matrices (20000x5000 and
-5000x20000, density 0.002, 20 informative columns). ``alpha = fraction * alpha_max`` with
+n_informative=20, noise=5), a p >> n case; make_regression(200, 1000,
+n_informative=100, noise=1), where small alphas give supports of nearly n features;
+two sparse CSR matrices (20000x5000 and 5000x20000, density 0.002, 20 informative
+columns). ``alpha = fraction * alpha_max`` with
 ``alpha_max = max|Xc^T yc| / (n * l1_ratio)`` (centered data), the smallest alpha
 whose solution is all zeros. The default fraction 0.2 leaves a moderately sparse
 solution (the number of nonzeros is reported); 0.01 leaves ~90% of the 500 features
@@ -26,7 +28,8 @@ OpenBLAS's spinning worker threads can make a single factorization tens of times
 slower when another process holds a core, which would swamp the comparison.
 
 Run from the repository root: ``python benchmarks/bench_linear.py [--repeats 5]
-[--alpha-fraction 0.2] [--threads 1]``. Well under a minute on a 2-core machine.
+[--alpha-fraction 0.2] [--threads 1] [--only "200x1000"]`` (``--only`` keeps the data
+sets whose name contains it). Well under a minute on a 2-core machine at 0.2.
 """
 
 import argparse
@@ -81,6 +84,13 @@ def make_datasets():
         n_samples=1000, n_features=5000, n_informative=20, noise=5, random_state=0
     )
     datasets.append(("regression 1000x5000 (p >> n)", X, y, 5))
+    # Fewer samples than features and a dense truth: at small alphas the support
+    # reaches n - 1 features, the most a lasso solution needs, and the fits come
+    # close to interpolating.
+    X, y = make_regression(
+        n_samples=200, n_features=1000, n_informative=100, noise=1, random_state=0
+    )
+    datasets.append(("regression 200x1000, 100 informative", X, y, 5))
     # Sparse X (CSR), as text features are: 20 informative columns of 5000, each row
     # with about 10 non-zeros. ElasticNet takes CSR too.
     rng = np.random.RandomState(0)
@@ -280,6 +290,7 @@ def main():
     parser.add_argument("--repeats", type=int, default=None, help="override timing rounds")
     parser.add_argument("--alpha-fraction", type=float, default=0.2)
     parser.add_argument("--threads", type=int, default=1, help="BLAS threads")
+    parser.add_argument("--only", default="", help="run the data sets whose name has this")
     args = parser.parse_args()
 
     wall = time.perf_counter()
@@ -289,7 +300,7 @@ def main():
             f"\nalpha = {args.alpha_fraction} * alpha_max; P* = min(ElasticNet tol=1e-12, "
             "ours tol=1e-12); excess = (P - P*) / P*; times in ms, median (min-max)."
         )
-        datasets = make_datasets()
+        datasets = [case for case in make_datasets() if args.only in case[0]]
         strict_rows, default_rows, ref_rows = [], [], []
         for name, X, y, repeats in datasets:
             repeats = args.repeats or repeats
