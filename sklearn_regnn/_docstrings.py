@@ -16,8 +16,9 @@ SHARED_PARAMETERS = """\
         - 'fista': full-batch accelerated proximal gradient with backtracking and
           adaptive restart. Without hidden layers it stops on a duality gap and
           reaches the exact optimum (least squares with an element-wise
-          penalty: FISTA on Gram matrices of working sets of features, with
-          exact solves on the support);
+          penalty, or 'group_lasso' with one output, where it is the same:
+          FISTA on Gram matrices of working sets of features, with exact
+          solves on the support);
           with hidden layers it is a monotone optimizer for small data sets (the
           role of 'lbfgs' in scikit-learn's MLP).
 
