@@ -177,13 +177,20 @@ def _polish(stats, W, penalty, max_solves=5):
             system[np.diag_indices_from(system)] += penalty.l2_strength
             rhs = C[support, k] - penalty.l1_strength * signs
             factor = _cholesky(system)
-            if factor is None:
+            if factor is None and not penalty.l2_strength:
                 # Singular (more features than independent samples, or collinear
-                # ones): only a pure L1 part has a way out, see _reduce_support.
-                if penalty.l2_strength or not _reduce_support(system, w, support):
+                # ones): a pure L1 part can drop features, see _reduce_support.
+                if _reduce_support(system, w, support):
+                    continue
+            if factor is not None:
+                target = cho_solve((factor, True), rhs, check_finite=False)
+            else:
+                try:
+                    # Ill-conditioned but with no null space to working precision:
+                    # try the solve anyway, the caller keeps it only if it helps.
+                    target = np.linalg.solve(system, rhs)
+                except np.linalg.LinAlgError:
                     break
-                continue
-            target = cho_solve((factor, True), rhs, check_finite=False)
             flipped = np.sign(target) != signs
             if not penalty.l1_strength or not flipped.any():
                 w[support] = target
@@ -242,7 +249,11 @@ def _reduce_support(system, w, support, rcond=1e-10):
         shrinking = np.flatnonzero(direction * values < 0)
         ratios = -values[shrinking] / direction[shrinking]
         first = shrinking[np.argmin(ratios)]
+        signs = np.sign(values)
         values = values + ratios.min() * direction
+        # Weights that reach 0 together with `first` may land a rounding error
+        # past it: hold them at 0 rather than flip their signs.
+        values[np.sign(values) != signs] = 0.0
         # The null space without `first` holds the null vectors that are 0 there.
         # A Householder reflection H maps row r = null[first] onto the first axis,
         # so the columns of null @ H after the first are an orthonormal basis of it
