@@ -95,6 +95,10 @@ def skip_scikit_learn_members(app, what, name, obj, skip, options):
     module = getattr(obj, "__module__", None) or ""
     if module == "sklearn" or module.startswith("sklearn."):
         return True
+    if name == "partial_fit" and isinstance(obj, property):
+        # The CV estimators' partial_fit is a property that only raises (so that
+        # hasattr is False): it is no part of their API.
+        return True
     return None
 
 
