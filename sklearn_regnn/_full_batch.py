@@ -9,7 +9,7 @@ import scipy.sparse as sp
 
 from . import _network
 from ._linear import FeatureCentering, LinearCertificate, optimal_intercept
-from .penalties import ElasticNet
+from .penalties import ElasticNet, GroupLasso
 from .solvers import fista
 from .solvers._quadratic import CenteredGram, working_set_fista
 
@@ -70,7 +70,7 @@ def solve_full_batch(
         How it was reached.
     """
     linear = len(coefs) == 1
-    if linear and Y.shape[1] == 1 and not penalty.separable:
+    if linear and Y.shape[1] == 1 and isinstance(penalty, GroupLasso):
         # One output: every row of the weight matrix is one weight, and a group
         # penalty on rows is the separable one (|w| is the norm of a row of one).
         penalty = ElasticNet(penalty.alpha, penalty.l1_ratio)
@@ -81,18 +81,22 @@ def solve_full_batch(
         and (penalty.l1_strength > 0 or X.shape[0] >= X.shape[1])
     ):
         # Least squares: exact solves on the Gram matrices of working sets of
-        # features, while those are smaller than the data.
+        # features, while those are smaller than the data. Weights that sum to 1
+        # in float32 are 1e-8 off in float64, which would put a floor under the
+        # duality gap: the statistics get float64 ones.
+        weights = np.asarray(sample_weight, dtype=np.float64)
+        weights = weights / weights.sum()
         data_size = int(np.sqrt(X.nnz)) if sp.issparse(X) else X.shape[0]
         max_working_set = max(data_size, _MIN_GRAM_FEATURES)
         full_gram = None
         if cache is not None and X.shape[1] <= max_working_set:
             if "gram" not in cache:
-                cache["gram"] = CenteredGram(X, Y, sample_weight)
+                cache["gram"] = CenteredGram(X, Y, weights)
             full_gram = cache["gram"]
         result = working_set_fista(
             X,
             Y,
-            sample_weight,
+            weights,
             coefs[0],
             penalty,
             max_iter=max_iter,

@@ -205,3 +205,45 @@ def test_offset_sparse_features_match_dense(diabetes):
     sparse.fit(sp.csr_matrix(X), y)
     enet = ElasticNet(alpha=0.01, l1_ratio=0.9, tol=1e-12, max_iter=1_000_000).fit(X, y)
     assert_same_solution(sparse.coef_, enet.coef_)
+
+
+def _awkward_lasso_problem(kind, rng):
+    """Data on which the lasso's duality gap or exact solve is delicate."""
+    if kind == "nearly collinear":
+        # Two columns repeat two others up to 1e-5, and the target uses the
+        # difference: the support's system is regular but has condition ~1e10.
+        Z = rng.normal(size=(40, 6))
+        X = np.hstack([Z, Z[:, :2] + 1e-5 * rng.normal(size=(40, 2))])
+        y = Z @ rng.normal(size=6) + 1e4 * (X[:, 6] - X[:, 0]) + 0.01 * rng.normal(size=40)
+        return X, y, 1e-3
+    if kind == "feature offsets 1e4, p > n":
+        X = rng.normal(size=(25, 60)) + 1e4
+        y = X[:, :5] @ rng.normal(size=5) + 0.1 * rng.normal(size=25) + 1e6
+    else:  # float32, p > n
+        X = rng.normal(size=(20, 86)).astype(np.float32)
+        y = (X[:, :5] @ rng.normal(size=5)).astype(np.float32)
+    Xc, yc = X - X.mean(axis=0), y - y.mean()
+    return X, y, 0.01 * float(np.abs(Xc.T @ yc).max()) / X.shape[0]
+
+
+@pytest.mark.parametrize(
+    "kind", ["nearly collinear", "feature offsets 1e4, p > n", "float32, p > n"]
+)
+def test_tight_tol_is_certified_on_awkward_data(kind):
+    """At tol=1e-10 the duality gap certifies Lasso's objective without running out
+    of iterations: a regular but ill-conditioned support is solved (not mistaken
+    for a singular one), the gap's gradient is centered exactly (offsets would
+    otherwise leave a floor under it), and float32 sample weights are renormalized
+    in float64 (their sum is 1e-8 off)."""
+    X, y, alpha = _awkward_lasso_problem(kind, np.random.RandomState(0))
+    model = RegularizedMLPRegressor(
+        hidden_layer_sizes=(), solver="fista", penalty="l1", alpha=alpha, tol=1e-10, max_iter=5000
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a ConvergenceWarning fails the test
+        model.fit(X, y)
+    X64, y64 = X.astype(np.float64), y.astype(np.float64)
+    lasso = Lasso(alpha=alpha, tol=1e-14, max_iter=10**6).fit(X64, y64)
+    ours = enet_objective(X64, y64, model.coef_.astype(np.float64), model.intercept_, alpha, 1.0)
+    theirs = enet_objective(X64, y64, lasso.coef_, lasso.intercept_, alpha, 1.0)
+    assert ours <= theirs * (1 + 1e-7)

@@ -13,6 +13,7 @@ from sklearn_regnn.solvers._quadratic import (
     CenteredGram,
     _polish,
     _primal,
+    _reduce_support,
     gram_fista,
     working_set_fista,
 )
@@ -126,6 +127,44 @@ def test_polish_on_a_singular_support_drops_dependent_features(duplicated):
         assert 0 < support.size <= rank
         system = stats.gram[np.ix_(support, support)]
         assert np.linalg.matrix_rank(system) == support.size
+
+
+@pytest.mark.parametrize("design", ["plus-minus one column", "repeats and a constant"])
+def test_polish_with_weights_that_reach_zero_together(design):
+    """Columns that repeat, negate or add up others, and weights of equal size:
+    along the null space several weights reach 0 at the same point (and a
+    constant column's weight is a null direction of its own). The polish drops
+    them all, never raises the objective or flips a sign, and the solver still
+    reaches Lasso's objective."""
+    rng = np.random.RandomState(0)
+    penalty = ElasticNet(0.01, 1.0)
+    for _ in range(10):
+        x = rng.normal(size=(19, 2))
+        if design == "plus-minus one column":
+            X = x[:, :1] * np.array([1.0, -1.0, -1.0, 1.0, -1.0])
+        else:
+            X = np.column_stack([x, x.sum(axis=1), x, np.ones(19)])
+        n_features = X.shape[1]
+        y = X @ rng.normal(size=n_features) + 0.1 * rng.normal(size=19)
+        counts = rng.randint(0, 3, size=19).astype(float)
+        stats = CenteredGram(X, y[:, None], counts / counts.sum())
+        for start in (-np.ones((n_features, 1)), rng.choice([-1.0, 1.0], size=(n_features, 1))):
+            # The null-space step alone, then the whole polish.
+            reduced = start.copy()
+            assert _reduce_support(stats.gram, reduced[:, 0], np.arange(n_features))
+            support = np.flatnonzero(reduced)
+            assert np.linalg.matrix_rank(stats.gram[np.ix_(support, support)]) == support.size
+            for candidate in (reduced, _polish(stats, start, penalty)):
+                before = _primal(stats, start, stats.gram @ start, penalty)
+                after = _primal(stats, candidate, stats.gram @ candidate, penalty)
+                assert after <= before + 1e-12 * abs(before)
+                assert np.all((candidate == 0) | (np.sign(candidate) == np.sign(start)))
+        result = gram_fista(stats, np.zeros((n_features, 1)), penalty, max_iter=200, tol=1e-4)
+        reference = Lasso(alpha=0.01, tol=1e-14, max_iter=10**6)
+        reference.fit(X, y, sample_weight=counts)
+        lasso_W = reference.coef_[:, None]
+        assert result.converged
+        assert result.objective <= _primal(stats, lasso_W, stats.gram @ lasso_W, penalty) + 1e-12
 
 
 def test_gram_fista_on_more_features_than_samples_is_exact_and_fast():

@@ -216,7 +216,7 @@ def _cholesky(system, rcond=1e-10):
     return factor
 
 
-def _reduce_support(system, w, support, rcond=1e-10):
+def _reduce_support(system, w, support):
     """Zero weights of ``w`` (in place) until ``system``, the Gram matrix of its
     ``support``, is no longer singular, without raising the lasso objective.
 
@@ -225,9 +225,14 @@ def _reduce_support(system, w, support, rcond=1e-10):
     through the L1 term, linearly: ``l1_strength * sign(w) . d``. Moving along the
     null direction that lowers ``sum |w|`` fastest (the projection of ``-sign(w)``
     on the null space, which does not depend on the basis computed for it) until a
-    weight reaches 0 lowers the objective or keeps it, and the null space of the
-    smaller support is one dimension smaller. At the end the support's columns are
-    independent, as those of every lasso solution can be chosen to be.
+    weight reaches 0 lowers the objective or keeps it; that weight (and any other
+    reaching 0 at the same point) leaves the support, and the null space of the
+    smaller support is what remains of it there. At the end the support's columns
+    are independent, as those of every lasso solution can be chosen to be.
+
+    Null means null to working precision (eigenvalues that rounding alone explains,
+    numpy's ``matrix_rank`` convention): nearly collinear columns are a regular,
+    if ill-conditioned, system, which the caller solves as it is.
 
     Returns
     -------
@@ -235,12 +240,14 @@ def _reduce_support(system, w, support, rcond=1e-10):
         False when ``system`` has no null space to working precision.
     """
     eigenvalues, eigenvectors = np.linalg.eigh(system)
-    n_null = int(np.count_nonzero(eigenvalues <= rcond * max(eigenvalues[-1], 0.0)))
+    rounding = max(eigenvalues[-1], 0.0) * system.shape[0] * np.finfo(np.float64).eps
+    n_null = int(np.count_nonzero(eigenvalues <= rounding))
     if n_null == 0:
         return False
     null = eigenvectors[:, :n_null]  # orthonormal: eigh sorts the eigenvalues up
     values = w[support]
-    for _ in range(n_null):
+    w[support] = 0.0  # the weights that stay are written back at the end
+    while null.shape[1] and support.size:
         direction = -null @ (null.T @ np.sign(values))
         if not np.any(direction * values < 0):
             # sign(w) is orthogonal to the null space: the objective is flat
@@ -248,26 +255,34 @@ def _reduce_support(system, w, support, rcond=1e-10):
             direction = null[:, 0] if np.any(null[:, 0] * values < 0) else -null[:, 0]
         shrinking = np.flatnonzero(direction * values < 0)
         ratios = -values[shrinking] / direction[shrinking]
-        first = shrinking[np.argmin(ratios)]
         signs = np.sign(values)
         values = values + ratios.min() * direction
-        # Weights that reach 0 together with `first` may land a rounding error
-        # past it: hold them at 0 rather than flip their signs.
+        values[shrinking[np.argmin(ratios)]] = 0.0
+        # Others that reach 0 at the same point may land a rounding error past it:
+        # they leave too, rather than flip their signs.
         values[np.sign(values) != signs] = 0.0
-        # The null space without `first` holds the null vectors that are 0 there.
-        # A Householder reflection H maps row r = null[first] onto the first axis,
-        # so the columns of null @ H after the first are an orthonormal basis of it
-        # (their entries in row `first` are those of H r, zero after the first).
-        r = null[first]
-        v = r.copy()
-        v[0] += np.copysign(np.linalg.norm(r), r[0])
-        null = null - np.outer(null @ v, v * (2.0 / np.dot(v, v)))
-        null = np.delete(null[:, 1:], first, axis=0)
-        w[support[first]] = 0.0
-        support = np.delete(support, first)
-        values = np.delete(values, first)
+        for i in np.flatnonzero(values == 0.0)[::-1]:
+            null = _null_space_without(null, i)
+            support, values = np.delete(support, i), np.delete(values, i)
     w[support] = values
     return True
+
+
+def _null_space_without(null, i):
+    """An orthonormal basis of the null vectors (columns of ``null``) that are 0 at
+    coordinate ``i``, with that coordinate removed.
+
+    A Householder reflection ``H`` maps row ``r = null[i]`` onto the first axis, so
+    the columns of ``null @ H`` after the first are 0 at ``i``. A row that is
+    already 0 takes no direction away.
+    """
+    r = null[i]
+    norm = np.linalg.norm(r)
+    if norm > 1e-12:
+        v = r.copy()
+        v[0] += np.copysign(norm, r[0])
+        null = (null - np.outer(null @ v, v * (2.0 / np.dot(v, v))))[:, 1:]
+    return np.delete(null, i, axis=0)
 
 
 def gram_fista(stats, W, penalty, *, max_iter, tol, check_every=10):
@@ -380,8 +395,10 @@ def _full_gap(X, Yc, weights, x_mean, W, penalty):
     R = Yc - np.asarray(X @ W)
     R += x_mean @ W
     SR = R * weights[:, np.newaxis]
-    # Xc^T S r = X^T S r, since the weighted residuals sum to 0 (optimal intercept).
-    V = np.asarray(X.T @ SR)
+    # Xc^T S r = X^T S r - xbar (1^T S r). The second term is 0 in exact arithmetic
+    # (optimal intercept), but its rounding error, times large feature offsets,
+    # would put a floor under the gap.
+    V = np.asarray(X.T @ SR) - np.outer(x_mean, SR.sum(axis=0))
     residual_ss = float(np.vdot(SR, R))
     residual_dot_y = float(np.vdot(SR, Yc))
     primal = 0.5 * residual_ss + penalty.value([W])
