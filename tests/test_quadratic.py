@@ -1,6 +1,7 @@
 """Unit tests of the least-squares solver on Gram matrices
-(``sklearn_regnn.solvers._quadratic``): its statistics, its exact polish, and the
-working-set loop, each against a direct computation or scikit-learn."""
+(``sklearn_regnn.solvers._quadratic``): its statistics, its exact polish
+(``_support_solve``), and the working-set loop, each against a direct computation
+or scikit-learn."""
 
 import numpy as np
 import pytest
@@ -11,12 +12,11 @@ from sklearn.linear_model import Lasso
 from sklearn_regnn.penalties import ElasticNet
 from sklearn_regnn.solvers._quadratic import (
     CenteredGram,
-    _polish,
     _primal,
-    _reduce_support,
     gram_fista,
     working_set_fista,
 )
+from sklearn_regnn.solvers._support_solve import polish, reduce_support
 
 
 def weighted_problem(n_samples=80, n_features=12, n_outputs=1, offset=0.0, seed=0):
@@ -91,7 +91,7 @@ def test_polish_never_raises_the_objective(l1_ratio):
     lowered = 0
     for _ in range(30):
         W = rng.normal(size=(X.shape[1], 1)) * (rng.uniform(size=(X.shape[1], 1)) < 0.6)
-        polished = _polish(stats, W, penalty)
+        polished = polish(stats, W, penalty)
         before = _primal(stats, W, stats.gram @ W, penalty)
         after = _primal(stats, polished, stats.gram @ polished, penalty)
         assert after <= before + 1e-12 * abs(before)
@@ -118,7 +118,7 @@ def test_polish_on_a_singular_support_drops_dependent_features(duplicated):
     rng = np.random.RandomState(3)
     for _ in range(20):
         W = rng.normal(size=(X.shape[1], 1))
-        polished = _polish(stats, W, penalty)
+        polished = polish(stats, W, penalty)
         before = _primal(stats, W, stats.gram @ W, penalty)
         after = _primal(stats, polished, stats.gram @ polished, penalty)
         assert after < before
@@ -151,10 +151,10 @@ def test_polish_with_weights_that_reach_zero_together(design):
         for start in (-np.ones((n_features, 1)), rng.choice([-1.0, 1.0], size=(n_features, 1))):
             # The null-space step alone, then the whole polish.
             reduced = start.copy()
-            assert _reduce_support(stats.gram, reduced[:, 0], np.arange(n_features))
+            assert reduce_support(stats.gram, reduced[:, 0], np.arange(n_features))
             support = np.flatnonzero(reduced)
             assert np.linalg.matrix_rank(stats.gram[np.ix_(support, support)]) == support.size
-            for candidate in (reduced, _polish(stats, start, penalty)):
+            for candidate in (reduced, polish(stats, start, penalty)):
                 before = _primal(stats, start, stats.gram @ start, penalty)
                 after = _primal(stats, candidate, stats.gram @ candidate, penalty)
                 assert after <= before + 1e-12 * abs(before)
