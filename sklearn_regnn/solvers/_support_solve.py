@@ -83,8 +83,9 @@ def polish(stats, W, penalty, max_solves=5):
 
 
 def _cholesky(system, rcond=1e-10):
-    """The lower Cholesky factor of ``system``, or None when it is singular to
-    working precision: a pivot below ``rcond`` times its diagonal entry."""
+    """The lower Cholesky factor of ``system``, or None when it is nearly singular:
+    a pivot below ``rcond`` times its diagonal entry. (Whether it is singular to
+    working precision is for :func:`reduce_support` to decide.)"""
     try:
         factor = np.linalg.cholesky(system)
     except np.linalg.LinAlgError:
