@@ -3,9 +3,9 @@
 Each fold fits one regularization path (:func:`~sklearn_regnn._path.walk_path`)
 and scores every ``alpha`` on its held-out part; a grid search would fit every
 ``alpha`` from scratch. The best mean score picks ``alpha_`` and ``l1_ratio_``, and
-a refit on all the data (for a network, the same warm-started walk up to
-``alpha_``, since a non-convex fit depends on where it starts) gives the fitted
-attributes, which the CV estimator holds itself (as
+a refit on all the data (for a network, warm-started from the first fold's
+fit at ``alpha_``, since a non-convex fit depends on where it starts) gives the
+fitted attributes, which the CV estimator holds itself (as
 :class:`~sklearn.linear_model.ElasticNetCV` does), so it predicts and selects
 features like the plain estimator. With ``adaptive=True`` a second search, on
 inputs scaled by the first one's row norms, gives the adaptive (group) lasso.
@@ -44,14 +44,18 @@ def _scale_columns(X, scale):
     return X * scale.astype(X.dtype)
 
 
-def _path_scores(template, X, y, sample_weight, fold, alphas, scorer, scale=None, classes=None):
+def _path_scores(
+    template, X, y, sample_weight, fold, alphas, scorer, scale=None, classes=None, keep=False
+):
     """Scores of the warm-started path fitted on ``fold``'s training part, and the
     norms of the first-layer rows (one per input) of every fit along it.
 
     ``scorer=None`` is the estimator's own ``score``, computed from the network's
     output directly: the held-out part is a slice of data checked once already.
     ``scale`` multiplies the inputs' columns, in both parts. ``classes`` are all
-    the labels, for a classifier whose training part may lack some.
+    the labels, for a classifier whose training part may lack some. With
+    ``keep=True`` the third item is the fitted model and a copy of its weights at
+    every ``alpha`` (what the refit starts from); None otherwise.
     """
     train, test = fold
     weights = None if sample_weight is None else sample_weight[test]
@@ -59,7 +63,7 @@ def _path_scores(template, X, y, sample_weight, fold, alphas, scorer, scale=None
     X_train, X_test, y_test = X[train], X[test], y[test]
     if scale is not None:
         X_train, X_test = _scale_columns(X_train, scale), _scale_columns(X_test, scale)
-    scores, norms = [], []
+    scores, norms, snapshots, model = [], [], [], None
     for model, _ in walk_path(template, X_train, y[train], alphas, train_weight, classes):
         if scorer is None:
             output = model._network_output(X_test)
@@ -69,7 +73,20 @@ def _path_scores(template, X, y, sample_weight, fold, alphas, scorer, scale=None
         else:
             scores.append(scorer(model, X_test, y_test, sample_weight=weights))
         norms.append(_input_norms(model))
-    return scores, norms
+        if keep:
+            coefs, intercepts = model.coefs_, model.intercepts_
+            snapshots.append(([W.copy() for W in coefs], [b.copy() for b in intercepts]))
+    return scores, norms, (model, snapshots) if keep else None
+
+
+def _rescaled(old_scale, new_scale, n_features):
+    """Per input, ``old_scale / new_scale`` (1 for a missing scale); 0 where the
+    new scale is 0, an input that the new data no longer carries."""
+    old = np.ones(n_features) if old_scale is None else np.asarray(old_scale, dtype=np.float64)
+    new = np.ones(n_features) if new_scale is None else np.asarray(new_scale, dtype=np.float64)
+    ratio = np.zeros(n_features)
+    np.divide(old, new, out=ratio, where=new > 0)
+    return ratio
 
 
 def _input_norms(model):
@@ -223,7 +240,7 @@ class _CrossValidated:
                 search = self._search(
                     templates, grids, X, y, sample_weight, folds, scorer, fold_weights, labels
                 )
-                final = self._refit(templates, search, scaled, y, sample_weight)
+                final = self._refit(templates, search, scaled, y, sample_weight, weights)
                 # The network saw x_j * w_j: in the caller's units its first-layer
                 # row j is w_j times the fitted one.
                 final.coefs_[0] = final.coefs_[0] * weights[:, np.newaxis].astype(X.dtype)
@@ -299,32 +316,60 @@ class _CrossValidated:
         ``labels`` are a classifier's classes."""
         if fold_scales is None:
             fold_scales = [None] * len(folds)
+        # A network's refit starts from the first fold's fit at alpha_, so that
+        # fold keeps its weights along the path.
+        keep = templates[0]._has_hidden_layers()
         paths = Parallel(n_jobs=self.n_jobs)(
-            delayed(_path_scores)(template, X, y, sample_weight, fold, grid, scorer, scale, labels)
+            delayed(_path_scores)(
+                template, X, y, sample_weight, fold, grid, scorer, scale, labels, keep and k == 0
+            )
             for template, grid in zip(templates, grids)
-            for fold, scale in zip(folds, fold_scales)
+            for k, (fold, scale) in enumerate(zip(folds, fold_scales))
         )
         shape = (len(templates), len(folds), len(grids[0]))
         # Scores as (l1_ratio, alpha, fold), like ElasticNetCV's mse_path_.
         scores = np.asarray([p[0] for p in paths]).reshape(shape).transpose(0, 2, 1)
         norms = np.asarray([p[1] for p in paths]).reshape(*shape, X.shape[1])
-        return {"grids": grids, "scores": scores, "norms": norms, "best": _best(scores, grids)}
+        return {
+            "grids": grids,
+            "scores": scores,
+            "norms": norms,
+            "best": _best(scores, grids),
+            "starts": [p[2] for p in paths[:: len(folds)]],
+            "start_scale": fold_scales[0],
+        }
 
-    def _refit(self, templates, search, X, y, sample_weight):
-        """The chosen model fitted on all the data."""
+    def _refit(self, templates, search, X, y, sample_weight, scale=None):
+        """The chosen model fitted on all the data; ``scale`` multiplies the
+        inputs' columns of ``X`` (adaptive search), as a fold's scale did its own."""
         best_ratio, best_alpha = search["best"]
         template, grid = templates[best_ratio], search["grids"][best_ratio]
-        if template._has_hidden_layers():
-            # A network's fit depends on where it starts: the scored ones were
-            # warm-started along the grid, so the final one walks it too, on all
-            # the data, up to alpha_.
+        alpha = float(grid[best_alpha])
+        if not template._has_hidden_layers():
+            return clone(template).set_params(alpha=alpha).fit(X, y, sample_weight=sample_weight)
+        # A network's fit depends on where it starts. The scored ones were
+        # warm-started along the grid, so the final one is too: it starts from the
+        # first fold's fit at alpha_, which walked the grid up to there on most of
+        # the data, and fits all of it. Walking the grid again on all the data
+        # would cost a whole path for no better model (benchmarks/README.md).
+        model, snapshots = search["starts"][best_ratio]
+        coefs, intercepts = snapshots[best_alpha]
+        if not any(np.any(W) for W in coefs):
+            # An empty network stays empty: walk all the data's own path instead.
             walk = walk_path(template, X, y, grid[: best_alpha + 1], sample_weight)
             return [model for model, _ in walk][-1]
-        return (
-            clone(template)
-            .set_params(alpha=float(grid[best_alpha]))
-            .fit(X, y, sample_weight=sample_weight)
-        )
+        first = coefs[0]
+        if scale is not None or search["start_scale"] is not None:
+            # The fold's network saw x_j times its own scale: in the units of this
+            # X its row j is that scale over this one times the fitted row.
+            ratio = _rescaled(search["start_scale"], scale, first.shape[0])
+            first = first * ratio[:, np.newaxis].astype(first.dtype)
+        model.coefs_ = [first, *coefs[1:]]
+        model.intercepts_ = intercepts
+        model.alpha = alpha
+        # The refit counts its own epochs and losses, not the fold's.
+        model.n_iter_, model.t_, model.loss_curve_ = 0, 0, []
+        return model.fit(X, y, sample_weight=sample_weight)
 
     @property
     def partial_fit(self):

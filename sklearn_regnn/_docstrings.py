@@ -301,12 +301,12 @@ def cv_docstring(summary, plain, not_shared, extra_parameters="", example=""):
     scratch as :class:`~sklearn.model_selection.GridSearchCV` does. The ``alpha`` (and
     ``l1_ratio``) with the best mean score (of tied alphas the largest, the
     sparsest model, as for :class:`~sklearn.linear_model.ElasticNetCV`) is
-    refitted on all the data (with hidden layers, by the same warm-started walk
-    up to ``alpha_``, so that the final network is made as the scored ones were;
-    with 'adam' and 'sgd' its ``n_iter_`` and ``loss_curve_`` then count the
-    whole walk, as for a warm-started plain estimator), and the fitted
-    attributes are this estimator's own, so it predicts and selects features
-    like :class:`{plain}`.
+    refitted on all the data, and the fitted attributes are this estimator's
+    own, so it predicts and selects features like :class:`{plain}`. With hidden
+    layers the refit starts from the first fold's network at ``alpha_`` (made by
+    that fold's warm-started walk, as the scored networks were) and fits all the
+    data from there; ``n_iter_`` and ``loss_curve_`` count that fit alone. The
+    first fold keeps a copy of its weights at every ``alpha`` for it.
 
     Parameters
     ----------

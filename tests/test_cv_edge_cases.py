@@ -168,3 +168,18 @@ def test_a_second_fit_keeps_no_state_of_the_first():
     fresh = RegularizedMLPRegressorCV(early_stopping=False, solver="sgd", **params).fit(X, y)
     assert set(vars(model)) == set(vars(fresh))
     assert_allclose(model.coefs_[0], fresh.coefs_[0])
+
+
+@IGNORE_CONVERGENCE
+def test_network_emptied_at_every_alpha_is_refitted_empty():
+    """When the first fold's network is empty at alpha_, the refit does not start
+    from it (an empty network would stay empty whatever the data): it walks the
+    grid on all the data, which here empties the network too."""
+    X, y = regression_data(n_samples=60, n_features=4, seed=5)
+    model = RegularizedMLPRegressorCV(
+        (6,), penalty="l1", alphas=[50.0, 100.0], cv=3, random_state=0, learning_rate_init=0.1
+    ).fit(X, y)
+    assert model.alpha_ == 100.0
+    assert not any(np.any(W) for W in model.coefs_)
+    # A constant prediction (its intercept is Adam's, within a step of the mean).
+    assert np.ptp(model.predict(X)) == 0
