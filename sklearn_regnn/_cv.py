@@ -79,16 +79,6 @@ def _path_scores(
     return scores, norms, (model, snapshots) if keep else None
 
 
-def _rescaled(old_scale, new_scale, n_features):
-    """Per input, ``old_scale / new_scale`` (1 for a missing scale); 0 where the
-    new scale is 0, an input that the new data no longer carries."""
-    old = np.ones(n_features) if old_scale is None else np.asarray(old_scale, dtype=np.float64)
-    new = np.ones(n_features) if new_scale is None else np.asarray(new_scale, dtype=np.float64)
-    ratio = np.zeros(n_features)
-    np.divide(old, new, out=ratio, where=new > 0)
-    return ratio
-
-
 def _input_norms(model):
     """Norm of each input's outgoing first-layer weights."""
     return np.linalg.norm(model.coefs_[0], axis=1)
@@ -240,7 +230,7 @@ class _CrossValidated:
                 search = self._search(
                     templates, grids, X, y, sample_weight, folds, scorer, fold_weights, labels
                 )
-                final = self._refit(templates, search, scaled, y, sample_weight, weights)
+                final = self._refit(templates, search, scaled, y, sample_weight)
                 # The network saw x_j * w_j: in the caller's units its first-layer
                 # row j is w_j times the fitted one.
                 final.coefs_[0] = final.coefs_[0] * weights[:, np.newaxis].astype(X.dtype)
@@ -314,11 +304,12 @@ class _CrossValidated:
         """Paths on every fold for every template (``l1_ratio``), and the best pair;
         ``fold_scales`` multiply the inputs' columns, one scale per fold, and
         ``labels`` are a classifier's classes."""
+        # A network's refit starts from the first fold's fit at alpha_, so that
+        # fold keeps its weights along the path; not when the folds' inputs are
+        # scaled each their own way (see _refit).
+        keep = templates[0]._has_hidden_layers() and fold_scales is None
         if fold_scales is None:
             fold_scales = [None] * len(folds)
-        # A network's refit starts from the first fold's fit at alpha_, so that
-        # fold keeps its weights along the path.
-        keep = templates[0]._has_hidden_layers()
         paths = Parallel(n_jobs=self.n_jobs)(
             delayed(_path_scores)(
                 template, X, y, sample_weight, fold, grid, scorer, scale, labels, keep and k == 0
@@ -336,12 +327,10 @@ class _CrossValidated:
             "norms": norms,
             "best": _best(scores, grids),
             "starts": [p[2] for p in paths[:: len(folds)]],
-            "start_scale": fold_scales[0],
         }
 
-    def _refit(self, templates, search, X, y, sample_weight, scale=None):
-        """The chosen model fitted on all the data; ``scale`` multiplies the
-        inputs' columns of ``X`` (adaptive search), as a fold's scale did its own."""
+    def _refit(self, templates, search, X, y, sample_weight):
+        """The chosen model fitted on all the data."""
         best_ratio, best_alpha = search["best"]
         template, grid = templates[best_ratio], search["grids"][best_ratio]
         alpha = float(grid[best_alpha])
@@ -352,24 +341,28 @@ class _CrossValidated:
         # first fold's fit at alpha_, which walked the grid up to there on most of
         # the data, and fits all of it. Walking the grid again on all the data
         # would cost a whole path for no better model (benchmarks/README.md).
-        model, snapshots = search["starts"][best_ratio]
-        coefs, intercepts = snapshots[best_alpha]
-        if not any(np.any(W) for W in coefs):
-            # An empty network stays empty: walk all the data's own path instead.
-            walk = walk_path(template, X, y, grid[: best_alpha + 1], sample_weight)
-            return [model for model, _ in walk][-1]
-        first = coefs[0]
-        if scale is not None or search["start_scale"] is not None:
-            # The fold's network saw x_j times its own scale: in the units of this
-            # X its row j is that scale over this one times the fitted row.
-            ratio = _rescaled(search["start_scale"], scale, first.shape[0])
-            first = first * ratio[:, np.newaxis].astype(first.dtype)
-        model.coefs_ = [first, *coefs[1:]]
-        model.intercepts_ = intercepts
-        model.alpha = alpha
-        # The refit counts its own epochs and losses, not the fold's.
-        model.n_iter_, model.t_, model.loss_curve_ = 0, 0, []
-        return model.fit(X, y, sample_weight=sample_weight)
+        start = search["starts"][best_ratio]
+        if start is not None and any(np.any(W) for W in start[1][best_alpha][0]):
+            model, snapshots = start
+            model.coefs_, model.intercepts_ = snapshots[best_alpha]
+            model.alpha = alpha
+            # The refit counts its own epochs and losses, not the fold's.
+            model.n_iter_, model.t_, model.loss_curve_ = 0, 0, []
+            return model.fit(X, y, sample_weight=sample_weight)
+        # An empty start would stay empty, and the folds of an adaptive second
+        # search saw inputs scaled by their own weights: in the refit's units a
+        # fold's row for an input that all the data find weak can be hundreds of
+        # times too large to shrink within max_iter. Walk all the data's path.
+        curve_lengths, iterations = [0], []
+        for model, n_iter in walk_path(template, X, y, grid[: best_alpha + 1], sample_weight):
+            curve_lengths.append(len(model.loss_curve_))
+            iterations.append(n_iter)
+        # Counts of the last fit only, as for a refit from a fold's network: the
+        # last that ran, since the walk does not refit an empty network.
+        last = max(k for k, n in enumerate(iterations) if n > 0 or k == 0)
+        model.loss_curve_ = model.loss_curve_[curve_lengths[last] : curve_lengths[last + 1]]
+        model.n_iter_, model.t_ = iterations[last], iterations[last] * X.shape[0]
+        return model
 
     @property
     def partial_fit(self):

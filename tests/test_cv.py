@@ -314,10 +314,12 @@ def test_adaptive_search_stops_when_the_first_drops_every_input():
 
 
 @IGNORE_CONVERGENCE
-def test_adaptive_network_classifier_reports_original_units():
-    """With hidden layers the final network is fitted on the scaled inputs, with
-    its first layer rescaled afterwards: rows of inputs the first search dropped
-    are zero, and it predicts on the original inputs as well as a fit does."""
+def test_adaptive_network_classifier_is_the_second_search_in_original_units():
+    """With hidden layers the final network is the second search's path refit on
+    the scaled inputs (the folds' networks saw inputs scaled their own ways, so the
+    refit does not start from one), with its first layer rescaled: it predicts on
+    the original inputs what the refit predicts on the scaled ones. Its n_iter_
+    and loss_curve_ count the path's last fit."""
     X, y = classification_data(n_samples=150, n_features=8, n_classes=3, seed=13)
     params = dict(
         hidden_layer_sizes=(8,),
@@ -329,22 +331,12 @@ def test_adaptive_network_classifier_reports_original_units():
     model = RegularizedMLPClassifierCV(alphas=3, cv=2, adaptive=True, **params).fit(X, y)
     weights = model.adaptive_weights_
     assert weights.shape == (8,) and weights.max() == 1.0
-    assert not model.coefs_[0][weights == 0].any()
-    assert model.score(X, y) > 0.8
-
-
-def test_refit_start_is_moved_to_the_new_input_scale():
-    """The refit of an adaptive search starts from a fold's network, fitted on
-    inputs scaled by that fold's weights: with its first-layer rows moved to the
-    refit's scale it computes the same function, the inputs scaled to 0 left out."""
-    from sklearn_regnn._cv import _rescaled
-
-    X, y = regression_data(n_samples=80, n_features=5, seed=3)
-    old_scale = np.array([1.0, 0.5, 0.25, 0.0, 0.8])
-    new_scale = np.array([0.5, 1.0, 0.0, 0.3, 0.8])
-    network = RegularizedMLPRegressor((6,), max_iter=20, random_state=0).fit(X * old_scale, y)
-    expected = network.predict(X * old_scale * (new_scale > 0))
-    network.coefs_[0] = network.coefs_[0] * _rescaled(old_scale, new_scale, 5)[:, np.newaxis]
-    assert_allclose(network.predict(X * new_scale), expected, rtol=1e-12, atol=1e-12)
-    assert_allclose(_rescaled(None, None, 3), np.ones(3))
-    assert_allclose(_rescaled(None, np.array([2.0, 0.0, 4.0]), 3), [0.5, 0.0, 0.25])
+    scaled = X * weights
+    path = regularization_path(RegularizedMLPClassifier(**params), scaled, y, alphas=model.alphas_)
+    chosen = int(np.flatnonzero(model.alphas_ == model.alpha_)[0])
+    refit = RegularizedMLPClassifier(**params).fit(scaled, y)
+    refit.coefs_, refit.intercepts_ = path.coefs[chosen], path.intercepts[chosen]
+    assert_allclose(model.predict_proba(X), refit.predict_proba(scaled), atol=1e-10)
+    assert_allclose(model.coefs_[0], weights[:, np.newaxis] * path.coefs[chosen][0])
+    assert model.n_iter_ == path.n_iter[chosen] == len(model.loss_curve_)
+    assert model.t_ == model.n_iter_ * X.shape[0]

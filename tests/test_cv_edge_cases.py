@@ -18,7 +18,9 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn_regnn import (
     RegularizedMLPClassifier,
     RegularizedMLPClassifierCV,
+    RegularizedMLPRegressor,
     RegularizedMLPRegressorCV,
+    regularization_path,
 )
 
 LINEAR = dict(hidden_layer_sizes=(), solver="fista", tol=1e-10, max_iter=20_000)
@@ -183,3 +185,9 @@ def test_network_emptied_at_every_alpha_is_refitted_empty():
     assert not any(np.any(W) for W in model.coefs_)
     # A constant prediction (its intercept is Adam's, within a step of the mean).
     assert np.ptp(model.predict(X)) == 0
+    # n_iter_ and loss_curve_ count the walk's last fit that ran (the one at 50;
+    # the walk does not refit an empty network at 100), as for any refit.
+    template = RegularizedMLPRegressor((6,), penalty="l1", random_state=0, learning_rate_init=0.1)
+    path = regularization_path(template, X, y, alphas=[50.0, 100.0])
+    assert path.n_iter[1] == 0
+    assert model.n_iter_ == path.n_iter[0] == len(model.loss_curve_) > 0
