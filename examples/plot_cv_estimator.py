@@ -113,10 +113,9 @@ for name, (scores, _, chosen, search) in curves.items():
 # %%
 # The two curves
 # --------------
-# On the left the whole grid (at its largest values the networks are empty, or
-# nearly, and their R^2 falls below the frame; the paths take the empty network
-# one step earlier, where a warm-started fit settles above its objective); on the
-# right its five smallest values, where both searches chose.
+# On the left the whole grid (at its two largest values both networks are empty
+# and their R^2 is about 0, below the frame); on the right its five smallest
+# values, where both searches chose.
 fig, axes = plt.subplots(1, 2, figsize=(10, 4.5), layout="constrained")
 for ax, shown in zip(axes, (slice(None), slice(0, 5))):
     for (name, (scores, standard_error, chosen, _)), color in zip(

@@ -19,7 +19,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _network
 from ._full_batch import solve_full_batch
-from ._losses import best_constant, constant_model
+from ._losses import best_constant
 from ._validation import (
     PARAMETER_CONSTRAINTS,
     check_hidden_layer_sizes,
@@ -198,8 +198,6 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
             # intercepts centered, so that they are unique.
             self.intercepts_[-1] -= self.intercepts_[-1].mean()
         self.loss_ = self._objective(X, Y, weights, penalty)
-        if self.n_layers_ > 2 and getattr(self, "_path_cache", None) is not None:
-            self._path_cache["empty"] = constant_model(Y, weights, self.out_activation_)
         return self
 
     def _initialize(self, layer_units, Y, sample_weight, dtype):

@@ -122,28 +122,6 @@ def output_gradient(output, Y, sample_weight, out=None):
     return out
 
 
-def constant_model(Y, sample_weight, out_activation):
-    """The best constant model: its output intercepts and its weighted loss.
-
-    Parameters
-    ----------
-    Y : ndarray of shape (n_samples, n_outputs)
-        Targets (indicators for a classifier).
-    sample_weight : ndarray of shape (n_samples,)
-        Non-negative weights, already normalized by the caller.
-    out_activation : {'identity', 'logistic', 'softmax'}
-        Output activation, which fixes the loss.
-
-    Returns
-    -------
-    intercepts : ndarray of shape (n_outputs,)
-    loss : float
-    """
-    intercepts = best_constant(Y, sample_weight, out_activation)
-    Z = np.tile(intercepts, (Y.shape[0], 1))
-    return intercepts, LOSS_OF_OUTPUT_ACTIVATION[out_activation](Z, Y, sample_weight)
-
-
 def best_constant(Y, sample_weight, out_activation):
     """Output intercepts of the best constant model (all weights zero).
 

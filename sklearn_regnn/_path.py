@@ -91,11 +91,7 @@ def regularization_path(
     **up**, from dense to sparse: all-zero weights are a stationary point for every
     ``alpha`` (no gradient passes a zero layer), so a network emptied by a large
     ``alpha`` would stay empty, while a dense network lets a growing penalty remove
-    weights one by one. Near the sparse end a warm-started network can settle in
-    a minimum whose objective is above the empty network's (zero weights, the
-    best constant output): a fit that stops there before ``max_iter`` is replaced
-    by the empty network, so the objective along the path never rises above that
-    of the empty network, and the larger alphas need no fit.
+    weights one by one.
 
     Parameters
     ----------
@@ -265,26 +261,9 @@ def walk_path(estimator, X, y, alphas, sample_weight=None, classes=None):
                 model.n_iter_ if model.solver == "fista" else model.n_iter_ - iterations_so_far
             )
             iterations_so_far = model.n_iter_
-            intercepts, empty_objective = model._path_cache.get("empty", (None, np.inf))
-            if counted < model.max_iter and model.loss_ > empty_objective:
-                # A fit that settled where the empty network (zero weights, the best
-                # constant) does better found a poor local minimum: with hidden
-                # layers a sparse end of the path can hold such minima. Take the
-                # empty network, which the larger alphas keep without fitting. An
-                # unfinished fit (max_iter reached) is left as it is.
-                _empty(model, intercepts, empty_objective)
             yield model, int(counted)
     finally:
         del model._path_cache
-
-
-def _empty(model, intercepts, objective):
-    """Set ``model`` to the empty network: zero weights, the given output
-    intercepts, and ``objective`` as its ``loss_``."""
-    for W in model.coefs_:
-        W[...] = 0
-    model.intercepts_[-1][...] = intercepts
-    model.loss_ = objective
 
 
 def _all_weights_zero(model):
