@@ -305,8 +305,10 @@ def cv_docstring(summary, plain, not_shared, extra_parameters="", example=""):
     own, so it predicts and selects features like :class:`{plain}`. With hidden
     layers the refit starts from the first fold's network at ``alpha_`` (made by
     that fold's warm-started walk, as the scored networks were) and fits all the
-    data from there; ``n_iter_`` and ``loss_curve_`` count that fit alone. The
-    first fold keeps a copy of its weights at every ``alpha`` for it.
+    data from there (the second search of ``adaptive=True``, whose folds scale
+    their inputs each their own way, walks the grid on all the data instead);
+    ``n_iter_`` and ``loss_curve_`` count that last fit alone. The first fold
+    keeps a copy of its weights at every ``alpha`` for it.
 
     Parameters
     ----------
