@@ -3,9 +3,9 @@
 Each fold fits one regularization path (:func:`~sklearn_regnn._path.walk_path`)
 and scores every ``alpha`` on its held-out part; a grid search would fit every
 ``alpha`` from scratch. The best mean score picks ``alpha_`` and ``l1_ratio_``, and
-a refit on all the data (for a network, warm-started from the first fold's
-fit at ``alpha_``, since a non-convex fit depends on where it starts) gives the
-fitted attributes, which the CV estimator holds itself (as
+a refit on all the data (for a network, the same warm-started walk up to
+``alpha_``, since a non-convex fit depends on where it starts) gives the fitted
+attributes, which the CV estimator holds itself (as
 :class:`~sklearn.linear_model.ElasticNetCV` does), so it predicts and selects
 features like the plain estimator. With ``adaptive=True`` a second search, on
 inputs scaled by the first one's row norms, gives the adaptive (group) lasso.
@@ -44,18 +44,14 @@ def _scale_columns(X, scale):
     return X * scale.astype(X.dtype)
 
 
-def _path_scores(
-    template, X, y, sample_weight, fold, alphas, scorer, scale=None, classes=None, keep=False
-):
+def _path_scores(template, X, y, sample_weight, fold, alphas, scorer, scale=None, classes=None):
     """Scores of the warm-started path fitted on ``fold``'s training part, and the
     norms of the first-layer rows (one per input) of every fit along it.
 
     ``scorer=None`` is the estimator's own ``score``, computed from the network's
     output directly: the held-out part is a slice of data checked once already.
     ``scale`` multiplies the inputs' columns, in both parts. ``classes`` are all
-    the labels, for a classifier whose training part may lack some. With
-    ``keep=True`` the third item is the fitted model and a copy of its weights at
-    every ``alpha`` (what the refit starts from); None otherwise.
+    the labels, for a classifier whose training part may lack some.
     """
     train, test = fold
     weights = None if sample_weight is None else sample_weight[test]
@@ -63,7 +59,7 @@ def _path_scores(
     X_train, X_test, y_test = X[train], X[test], y[test]
     if scale is not None:
         X_train, X_test = _scale_columns(X_train, scale), _scale_columns(X_test, scale)
-    scores, norms, snapshots, model = [], [], [], None
+    scores, norms = [], []
     for model, _ in walk_path(template, X_train, y[train], alphas, train_weight, classes):
         if scorer is None:
             output = model._network_output(X_test)
@@ -73,10 +69,7 @@ def _path_scores(
         else:
             scores.append(scorer(model, X_test, y_test, sample_weight=weights))
         norms.append(_input_norms(model))
-        if keep:
-            coefs, intercepts = model.coefs_, model.intercepts_
-            snapshots.append(([W.copy() for W in coefs], [b.copy() for b in intercepts]))
-    return scores, norms, (model, snapshots) if keep else None
+    return scores, norms
 
 
 def _input_norms(model):
@@ -304,64 +297,45 @@ class _CrossValidated:
         """Paths on every fold for every template (``l1_ratio``), and the best pair;
         ``fold_scales`` multiply the inputs' columns, one scale per fold, and
         ``labels`` are a classifier's classes."""
-        # A network's refit starts from the first fold's fit at alpha_, so that
-        # fold keeps its weights along the path; not when the folds' inputs are
-        # scaled each their own way (see _refit).
-        keep = templates[0]._has_hidden_layers() and fold_scales is None
         if fold_scales is None:
             fold_scales = [None] * len(folds)
         paths = Parallel(n_jobs=self.n_jobs)(
-            delayed(_path_scores)(
-                template, X, y, sample_weight, fold, grid, scorer, scale, labels, keep and k == 0
-            )
+            delayed(_path_scores)(template, X, y, sample_weight, fold, grid, scorer, scale, labels)
             for template, grid in zip(templates, grids)
-            for k, (fold, scale) in enumerate(zip(folds, fold_scales))
+            for fold, scale in zip(folds, fold_scales)
         )
         shape = (len(templates), len(folds), len(grids[0]))
         # Scores as (l1_ratio, alpha, fold), like ElasticNetCV's mse_path_.
         scores = np.asarray([p[0] for p in paths]).reshape(shape).transpose(0, 2, 1)
         norms = np.asarray([p[1] for p in paths]).reshape(*shape, X.shape[1])
-        return {
-            "grids": grids,
-            "scores": scores,
-            "norms": norms,
-            "best": _best(scores, grids),
-            "starts": [p[2] for p in paths[:: len(folds)]],
-        }
+        return {"grids": grids, "scores": scores, "norms": norms, "best": _best(scores, grids)}
 
     def _refit(self, templates, search, X, y, sample_weight):
         """The chosen model fitted on all the data."""
         best_ratio, best_alpha = search["best"]
         template, grid = templates[best_ratio], search["grids"][best_ratio]
-        alpha = float(grid[best_alpha])
         if not template._has_hidden_layers():
-            return clone(template).set_params(alpha=alpha).fit(X, y, sample_weight=sample_weight)
-        # A network's fit depends on where it starts. The scored ones were
-        # warm-started along the grid, so the final one is too: it starts from the
-        # first fold's fit at alpha_, which walked the grid up to there on most of
-        # the data, and fits all of it. Walking the grid again on all the data
-        # would cost a whole path for no better model (benchmarks/README.md).
-        start = search["starts"][best_ratio]
-        if start is not None and any(np.any(W) for W in start[1][best_alpha][0]):
-            model, snapshots = start
-            model.coefs_, model.intercepts_ = snapshots[best_alpha]
-            model.alpha = alpha
-            # The refit counts its own epochs and losses, not the fold's.
-            model.n_iter_, model.t_, model.loss_curve_ = 0, 0, []
-            return model.fit(X, y, sample_weight=sample_weight)
-        # An empty start would stay empty, and the folds of an adaptive second
-        # search saw inputs scaled by their own weights: in the refit's units a
-        # fold's row for an input that all the data find weak can be hundreds of
-        # times too large to shrink within max_iter. Walk all the data's path.
-        curve_lengths, iterations = [0], []
+            return (
+                clone(template)
+                .set_params(alpha=float(grid[best_alpha]))
+                .fit(X, y, sample_weight=sample_weight)
+            )
+        # A network's fit depends on where it starts: the scored ones were
+        # warm-started along the grid, so the final one walks it too, on all the
+        # data, up to alpha_. (Starting instead from the first fold's network at
+        # alpha_ saves most of that walk, but on digits its refits classified
+        # held-out data 0.5 points worse in 8 of 10 splits: benchmarks/README.md.)
+        curve_lengths, samples_seen, iterations = [0], [0], []
         for model, n_iter in walk_path(template, X, y, grid[: best_alpha + 1], sample_weight):
             curve_lengths.append(len(model.loss_curve_))
+            samples_seen.append(model.t_)
             iterations.append(n_iter)
-        # Counts of the last fit only, as for a refit from a fold's network: the
-        # last that ran, since the walk does not refit an empty network.
+        # n_iter_, t_ and loss_curve_ count the walk's last fit that ran (the walk
+        # does not refit an empty network), as a single fit at alpha_ would.
         last = max(k for k, n in enumerate(iterations) if n > 0 or k == 0)
         model.loss_curve_ = model.loss_curve_[curve_lengths[last] : curve_lengths[last + 1]]
-        model.n_iter_, model.t_ = iterations[last], iterations[last] * X.shape[0]
+        model.t_ = samples_seen[last + 1] - samples_seen[last]
+        model.n_iter_ = iterations[last]
         return model
 
     @property

@@ -303,12 +303,9 @@ def cv_docstring(summary, plain, not_shared, extra_parameters="", example=""):
     sparsest model, as for :class:`~sklearn.linear_model.ElasticNetCV`) is
     refitted on all the data, and the fitted attributes are this estimator's
     own, so it predicts and selects features like :class:`{plain}`. With hidden
-    layers the refit starts from the first fold's network at ``alpha_`` (made by
-    that fold's warm-started walk, as the scored networks were) and fits all the
-    data from there (the second search of ``adaptive=True``, whose folds scale
-    their inputs each their own way, walks the grid on all the data instead);
-    ``n_iter_`` and ``loss_curve_`` count that last fit alone. The first fold
-    keeps a copy of its weights at every ``alpha`` for it.
+    layers the refit is the same warm-started walk up to ``alpha_``, on all the
+    data, so that the final network is made as the scored ones were; its
+    ``n_iter_``, ``t_`` and ``loss_curve_`` count the walk's last fit.
 
     Parameters
     ----------
