@@ -46,6 +46,7 @@ from sklearn_regnn import (  # noqa: E402
     RegularizedMLPRegressor,
     RegularizedMLPRegressorCV,
     alpha_max,
+    regularization_path,
 )
 from sklearn_regnn._path import walk_path  # noqa: E402
 from sklearn_regnn.penalties import make_penalty  # noqa: E402
@@ -176,7 +177,12 @@ def hidden_layer_choice(seeds, initializations=2):
             )
             per_fold = walks.fit(X, y).cv_scores_.max(axis=0)  # the walks' totals
             fold_share = 1 - 1 / folds.get_n_splits()
-            ours_epochs = per_fold.sum() * fold_share + ours.n_iter_
+            # The refit walks the grid on all the data up to alpha_ (its n_iter_
+            # counts only the last fit): the same walk, counted whole.
+            refit_walk = regularization_path(
+                RegularizedMLPRegressor(**params), X, y, alphas=grid[: chosen + 1]
+            )
+            ours_epochs = per_fold.sum() * fold_share + sum(refit_walk.n_iter)
             theirs_epochs = (
                 theirs.cv_results_["mean_test_epochs"].sum() * folds.get_n_splits() * fold_share
                 + theirs.best_estimator_.n_iter_

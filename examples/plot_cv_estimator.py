@@ -56,10 +56,9 @@ print(
 # With hidden layers the fit at an ``alpha`` depends on where it starts. The CV
 # estimator walks each fold's path from the smallest ``alpha`` up (from a dense
 # network to a sparse one, since an emptied network cannot grow back), and its
-# refit starts from the first fold's network at ``alpha_`` and fits all the data
-# from there. GridSearchCV scores and refits fresh fits. The data are
-# :func:`~sklearn.datasets.make_friedman1`: 1000 samples to search on and 5000 more
-# from the same draw to test the refits on.
+# refit walks the same grid on all the data up to ``alpha_``. GridSearchCV scores
+# and refits fresh fits. The data are :func:`~sklearn.datasets.make_friedman1`:
+# 1000 samples to search on and 5000 more from the same draw to test the refits on.
 X, y = make_friedman1(n_samples=6000, n_features=10, noise=1.0, random_state=0)
 scaler = StandardScaler().fit(X[:1000])
 X_train, X_test = scaler.transform(X[:1000]), scaler.transform(X[1000:])
@@ -149,8 +148,8 @@ plt.show()
 # curve falls more slowly, and here it peaks at a larger ``alpha`` than
 # GridSearchCV's. Each search's choice suits its own kind of fit. On this draw
 # GridSearchCV's refit holds out slightly more R^2. Over five draws with two
-# initializations each, the CV estimator's refits held out 0.9465 on average,
+# initializations each, the CV estimator's refits held out 0.9473 on average,
 # against 0.9461 for GridSearchCV's, a difference within its standard error of
-# 0.0008. ``benchmarks/README.md`` has those figures, and times both searches: the
+# 0.0013. ``benchmarks/README.md`` has those figures, and times both searches: the
 # CV estimator is about twice as fast with this hidden layer, and three times as
 # fast without hidden layers.
