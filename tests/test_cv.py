@@ -307,10 +307,9 @@ def test_adaptive_search_stops_when_the_first_drops_every_input():
 @IGNORE_CONVERGENCE
 def test_adaptive_network_classifier_is_the_second_search_in_original_units():
     """With hidden layers the final network is the second search's path refit on
-    the scaled inputs (the folds' networks saw inputs scaled their own ways, so the
-    refit does not start from one), with its first layer rescaled: it predicts on
-    the original inputs what the refit predicts on the scaled ones. Its n_iter_
-    and loss_curve_ count the path's last fit."""
+    the scaled inputs, with its first layer rescaled: it predicts on the original
+    inputs what the refit predicts on the scaled ones. Its n_iter_ and
+    loss_curve_ count the path's last fit."""
     X, y = classification_data(n_samples=150, n_features=8, n_classes=3, seed=13)
     params = dict(
         hidden_layer_sizes=(8,),

@@ -173,10 +173,10 @@ def test_a_second_fit_keeps_no_state_of_the_first():
 
 
 @IGNORE_CONVERGENCE
-def test_network_emptied_at_every_alpha_is_refitted_empty():
-    """When the first fold's network is empty at alpha_, the refit does not start
-    from it (an empty network would stay empty whatever the data): it walks the
-    grid on all the data, which here empties the network too."""
+def test_refit_emptied_along_its_walk_counts_the_fit_that_ran():
+    """The refit's walk on all the data empties the network at the first alpha and
+    keeps it empty, without a fit, at alpha_: the CV estimator predicts a
+    constant, and its n_iter_ and loss_curve_ are those of the fit that ran."""
     X, y = regression_data(n_samples=60, n_features=4, seed=5)
     model = RegularizedMLPRegressorCV(
         (6,), penalty="l1", alphas=[50.0, 100.0], cv=3, random_state=0, learning_rate_init=0.1
