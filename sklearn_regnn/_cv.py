@@ -16,7 +16,6 @@ import warnings
 
 import numpy as np
 import scipy.sparse as sp
-from joblib import Parallel, delayed
 from sklearn import get_config
 from sklearn.base import clone, is_classifier
 from sklearn.metrics import check_scoring
@@ -24,6 +23,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 from sklearn.utils.multiclass import type_of_target, unique_labels
+from sklearn.utils.parallel import Parallel, delayed
 
 from ._classifier import RegularizedMLPClassifier, _check_class_weight
 from ._docstrings import cv_docstring

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from _data import IGNORE_CONVERGENCE, classification_data, regression_data
 from numpy.testing import assert_allclose
-from sklearn import config_context
+from sklearn import config_context, get_config
 from sklearn.model_selection import (
     GridSearchCV,
     GroupKFold,
@@ -210,6 +210,26 @@ def test_hidden_layer_cv_in_parallel_is_the_same():
     assert parallel.alpha_ == serial.alpha_
     for a, b in zip(parallel.coefs_, serial.coefs_):
         assert_allclose(a, b)
+
+
+def _scores_assume_finite(model, X, y):
+    """A scorer that reports the scikit-learn configuration its process sees."""
+    return float(get_config()["assume_finite"])
+
+
+def test_parallel_folds_see_the_callers_scikit_learn_configuration():
+    """With n_jobs=2 the fold paths run in worker processes; scikit-learn's
+    configuration (here assume_finite) must reach them, as it reaches
+    GridSearchCV's fits, or a config_context set around fit would be lost."""
+    X, y = regression_data(n_samples=60, n_features=4, seed=0)
+    model = RegularizedMLPRegressorCV(
+        alphas=3, cv=2, n_jobs=2, scoring=_scores_assume_finite, **LINEAR
+    )
+    with config_context(assume_finite=True):
+        model.fit(X, y)
+    assert np.all(model.cv_scores_ == 1.0)
+    model.fit(X, y)
+    assert np.all(model.cv_scores_ == 0.0)
 
 
 def test_cv_estimators_have_no_partial_fit_and_check_their_parameters():
