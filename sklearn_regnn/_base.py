@@ -224,15 +224,18 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
 
     def _start_new_fit(self):
         """Reset the stopping rule for a new call of ``fit``. A warm start keeps the
-        weights (and, as scikit-learn's MLP does, counts on in ``n_iter_`` and
-        ``loss_curve_``), but its objective is new: alpha may have changed, and a
-        previous fit's best loss or best weights must not end this one."""
+        weights and, as scikit-learn's MLP does, appends to the per-epoch histories
+        (``loss_curve_``, ``validation_scores_``) while ``n_iter_`` counts this call
+        only; but its objective is new: alpha may have changed, and a previous fit's
+        best loss or best weights must not end this one."""
         self._no_improvement_count = 0
         for stale in ("_best_coefs", "_best_intercepts"):
             if hasattr(self, stale):
                 delattr(self, stale)
         if self.early_stopping and self.solver != "fista":
-            self.validation_scores_ = []
+            # The validation history stays aligned with loss_curve_, epoch by epoch.
+            if not isinstance(getattr(self, "validation_scores_", None), list):
+                self.validation_scores_ = []
             self.best_validation_score_ = -np.inf
             self.best_loss_ = None
         else:
@@ -357,6 +360,9 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
         optimizer = self._optimizer
         batches = MiniBatches(X, Y, sample_weight, batch_size)
         stopped = False
+        # n_iter_ counts this call's epochs (one for partial_fit), as in scikit-learn's
+        # MLP since 1.3; t_ and loss_curve_ carry on across calls.
+        self.n_iter_ = 0
         for _ in range(self.max_iter):
             order = self._random_state.permutation(n_samples) if self.shuffle else None
             epoch_loss = 0.0

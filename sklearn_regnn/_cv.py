@@ -330,10 +330,13 @@ class _CrossValidated:
             curve_lengths.append(len(model.loss_curve_))
             samples_seen.append(model.t_)
             iterations.append(n_iter)
-        # n_iter_, t_ and loss_curve_ count the walk's last fit that ran (the walk
-        # does not refit an empty network), as a single fit at alpha_ would.
+        # n_iter_, t_ and the per-epoch histories count the walk's last fit that ran
+        # (the walk does not refit an empty network), as a single fit at alpha_ would.
         last = max(k for k, n in enumerate(iterations) if n > 0 or k == 0)
-        model.loss_curve_ = model.loss_curve_[curve_lengths[last] : curve_lengths[last + 1]]
+        last_fit = slice(curve_lengths[last], curve_lengths[last + 1])
+        model.loss_curve_ = model.loss_curve_[last_fit]
+        if model.validation_scores_ is not None:
+            model.validation_scores_ = model.validation_scores_[last_fit]
         model.t_ = samples_seen[last + 1] - samples_seen[last]
         model.n_iter_ = iterations[last]
         return model

@@ -128,22 +128,26 @@ SHARED_ATTRIBUTES = """\
         appends to it.
 
     best_loss_ : float or None
-        Lowest value in ``loss_curve_``; None with early stopping.
+        Lowest value in ``loss_curve_`` since the last call of ``fit`` (which,
+        warm-started, begins a new objective), or over all ``partial_fit`` calls;
+        None with early stopping.
 
     validation_scores_ : list of float or None
-        Validation score after each epoch with early stopping, else None.
+        Validation score after each epoch with early stopping, else None; a
+        warm-started fit with early stopping appends to it, as to ``loss_curve_``.
 
     best_validation_score_ : float or None
         Best validation score with early stopping, else None.
 
     t_ : int
-        Number of training samples seen by the solver.
+        Number of training samples seen by the solver, counted on over
+        warm-started fits and ``partial_fit`` calls.
 
     n_iter_ : int
-        Number of epochs ('sgd', 'adam') or iterations ('fista') run. A
-        warm-started fit counts on from the previous fit's epochs with 'sgd' and
-        'adam', as scikit-learn's MLP does, and counts only its own iterations
-        with 'fista'.
+        Number of epochs ('sgd', 'adam') or iterations ('fista') run by the last
+        call of ``fit`` (1 after ``partial_fit``): as in scikit-learn's MLP, a
+        warm-started fit counts only its own, while ``t_`` and ``loss_curve_``
+        carry on.
 
     n_layers_ : int
         Number of layers, input and output included.

@@ -225,7 +225,6 @@ def walk_path(estimator, X, y, alphas, sample_weight=None, classes=None):
     # linear least-squares model) may be computed once for all the fits, and the
     # data checks of the first fit hold for the others.
     model._path_cache = {}
-    iterations_so_far = 0
     checked = None
     warned = False
     hidden = model._has_hidden_layers()
@@ -256,12 +255,7 @@ def walk_path(estimator, X, y, alphas, sample_weight=None, classes=None):
                 checked = model._validate_X_y(X, y, reset=False)
             else:
                 model._fit(*checked, sample_weight=sample_weight, checked=True)
-            # Warm-started stochastic fits count n_iter_ on, like scikit-learn's MLP.
-            counted = (
-                model.n_iter_ if model.solver == "fista" else model.n_iter_ - iterations_so_far
-            )
-            iterations_so_far = model.n_iter_
-            yield model, int(counted)
+            yield model, int(model.n_iter_)
     finally:
         del model._path_cache
 

@@ -121,6 +121,23 @@ def test_hidden_layer_refit_walks_the_path_to_alpha_():
 
 
 @IGNORE_CONVERGENCE
+def test_hidden_layer_refit_with_early_stopping_keeps_its_last_fits_history():
+    """With early stopping, validation_scores_ is the walk's last fit's history,
+    aligned epoch by epoch with loss_curve_, as after a single fit."""
+    X, y = regression_data(n_samples=150, n_features=6, seed=7)
+    params = dict(
+        hidden_layer_sizes=(8,), penalty="l1", early_stopping=True, random_state=0, max_iter=60
+    )
+    model = RegularizedMLPRegressorCV(alphas=4, cv=2, **params).fit(X, y)
+    path = regularization_path(RegularizedMLPRegressor(**params), X, y, alphas=model.alphas_)
+    chosen = int(np.flatnonzero(model.alphas_ == model.alpha_)[0])
+    assert chosen > 0
+    assert model.n_iter_ == path.n_iter[chosen] == len(model.loss_curve_)
+    assert len(model.validation_scores_) == model.n_iter_
+    assert model.best_validation_score_ == max(model.validation_scores_)
+
+
+@IGNORE_CONVERGENCE
 def test_a_given_grid_is_walked_in_path_order():
     """Like ElasticNetCV, the CV estimators sort a grid they are given: a network's
     paths walk it up, a linear model's down, and alphas_ and cv_scores_ follow

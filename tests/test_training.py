@@ -13,6 +13,7 @@ from _data import (
     regression_data,
 )
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_regnn import RegularizedMLPClassifier, RegularizedMLPRegressor
@@ -20,7 +21,8 @@ from sklearn_regnn import RegularizedMLPClassifier, RegularizedMLPRegressor
 
 # ---------------------------------------------------------------------------- partial_fit
 def test_classifier_partial_fit_learns():
-    """partial_fit with classes on the first call: loss falls, n_iter_ and t_ count up."""
+    """partial_fit with classes on the first call: loss falls; each call runs one
+    epoch (n_iter_ is 1, as in scikit-learn's MLP), while t_ and loss_curve_ count on."""
     X, y = classification_data(n_classes=3)
     model = RegularizedMLPClassifier(
         hidden_layer_sizes=(8,), learning_rate_init=0.01, random_state=0
@@ -35,9 +37,9 @@ def test_classifier_partial_fit_learns():
     first_full_loss = model.loss_
     for k in range(2, 31):
         model.partial_fit(X, y)
-        assert model.n_iter_ == k + 1
+        assert model.n_iter_ == 1
         assert model.t_ == first.sum() + k * X.shape[0]
-    assert len(model.loss_curve_) == model.n_iter_
+    assert len(model.loss_curve_) == 31
     assert model.loss_ < 0.8 * first_full_loss
     assert model.predict_proba(X).shape == (X.shape[0], 3)
 
@@ -53,8 +55,9 @@ def test_regressor_partial_fit_learns(solver):
     first_loss = model.loss_
     for k in range(2, 21):
         model.partial_fit(X, y)
-        assert model.n_iter_ == k
+        assert model.n_iter_ == 1
         assert model.t_ == k * X.shape[0]
+        assert len(model.loss_curve_) == k
     assert model.loss_ < 0.8 * first_loss
 
 
@@ -100,9 +103,48 @@ def test_warm_start_sgd_continues_training(Estimator):
     assert not all(np.array_equal(W, V) for W, V in zip(coefs_after_first, warm.coefs_))
     for W_warm, W_once in zip(warm.coefs_ + warm.intercepts_, once.coefs_ + once.intercepts_):
         assert_allclose(W_warm, W_once, rtol=1e-12, atol=1e-14)
-    assert warm.n_iter_ == once.n_iter_ == 2
+    # n_iter_ counts the last call's epochs; t_ and loss_curve_ the whole run.
+    assert warm.n_iter_ == 1
+    assert once.n_iter_ == 2
     assert warm.t_ == once.t_
     assert_allclose(warm.loss_curve_, once.loss_curve_, rtol=1e-12)
+
+
+@IGNORE_CONVERGENCE
+@pytest.mark.parametrize("early_stopping", [False, True])
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_counters_follow_scikit_learns_mlp_over_warm_starts_and_partial_fit(
+    Estimator, early_stopping
+):
+    """The same sequence of calls (a fit, a warm-started fit, then partial_fit
+    twice) leaves n_iter_, t_ and the lengths of loss_curve_ and
+    validation_scores_ as scikit-learn's MLP leaves them: n_iter_ counts the last
+    call, the others the whole run."""
+    X, y = data_for(Estimator)
+    reference_class = MLPClassifier if Estimator is RegularizedMLPClassifier else MLPRegressor
+    params = dict(
+        hidden_layer_sizes=(5,),
+        max_iter=4,
+        warm_start=True,
+        early_stopping=early_stopping,
+        n_iter_no_change=100,  # no early stop: every fit runs max_iter epochs
+        random_state=0,
+    )
+    ours, reference = Estimator(**params), reference_class(**params)
+    steps = [("fit", {"max_iter": 4}), ("fit", {"max_iter": 3})]
+    if not early_stopping:  # neither supports partial_fit with early stopping
+        steps += [("partial_fit", {}), ("partial_fit", {})]
+    for method, new_params in steps:
+        for model in (ours, reference):
+            model.set_params(**new_params)
+            getattr(model, method)(X, y)
+        assert ours.n_iter_ == reference.n_iter_
+        assert ours.t_ == reference.t_
+        assert len(ours.loss_curve_) == len(reference.loss_curve_)
+        if early_stopping:
+            assert len(ours.validation_scores_) == len(reference.validation_scores_)
+        else:
+            assert ours.validation_scores_ is reference.validation_scores_ is None
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
@@ -316,10 +358,9 @@ def test_warm_start_new_alpha_trains_to_its_own_stopping_rule():
         random_state=0,
     )
     warm = RegularizedMLPRegressor(warm_start=True, alpha=1e-4, **params).fit(X, y)
-    epochs_before = warm.n_iter_
     warm.set_params(alpha=0.3).fit(X, y)
     exact = RegularizedMLPRegressor(**{**LINEAR, "penalty": "l1", "alpha": 0.3}).fit(X, y)
-    assert warm.n_iter_ - epochs_before > warm.n_iter_no_change + 1
+    assert warm.n_iter_ > warm.n_iter_no_change + 1
     # Before the fix the warm fit stopped with an objective of 0.49 against 0.33.
     assert warm.loss_ <= exact.loss_ * (1 + 1e-3)
     assert_allclose(warm.coef_, exact.coef_, atol=0.02 * np.abs(exact.coef_).max())
@@ -334,9 +375,14 @@ def test_warm_start_early_stopping_keeps_no_weights_of_the_previous_fit():
     warm = RegularizedMLPRegressor(warm_start=True, early_stopping=True, alpha=1e-4, **params)
     warm.fit(X, y)
     previous = warm.coef_.copy()
+    epochs_before = warm.n_iter_
     warm.set_params(alpha=0.3).fit(X, y)
-    assert len(warm.validation_scores_) >= 1
-    assert warm.best_validation_score_ == max(warm.validation_scores_)
+    # The validation history runs on with loss_curve_ (as in scikit-learn's MLP);
+    # the best score and weights are this fit's.
+    assert len(warm.validation_scores_) == len(warm.loss_curve_) == epochs_before + warm.n_iter_
+    this_fit = warm.validation_scores_[epochs_before:]
+    assert warm.best_validation_score_ == max(this_fit)
+    assert max(warm.validation_scores_[:epochs_before]) > warm.best_validation_score_
     assert not np.array_equal(warm.coef_, previous)
 
 
