@@ -179,7 +179,7 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
         layer_units = [n_features, *hidden_layer_sizes, Y.shape[1]]
         self._random_state = check_random_state(self.random_state)
         if first_pass:
-            self._initialize(layer_units, Y, weights, X.dtype)
+            self._initialize(layer_units, Y, weights, X.dtype, incremental)
         else:
             self._check_warm_start_shapes(layer_units, X.dtype)
             if not incremental:
@@ -200,7 +200,7 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
         self.loss_ = self._objective(X, Y, weights, penalty)
         return self
 
-    def _initialize(self, layer_units, Y, sample_weight, dtype):
+    def _initialize(self, layer_units, Y, sample_weight, dtype, incremental=False):
         self.n_outputs_ = Y.shape[1]
         self.n_layers_ = len(layer_units)
         self.out_activation_ = self._output_activation(Y)
@@ -216,7 +216,13 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
         # Start the output intercept at the best constant model, so that the network
         # only has to learn the deviations from it (and a fully zeroed network
         # predicts the weighted mean or the class priors).
-        self.intercepts_[-1][:] = best_constant(Y, sample_weight, self.out_activation_)
+        if incremental and self.out_activation_ != "identity":
+            # Not from partial_fit's first batch, which need not show every class: a
+            # class it lacks would start near logit log(1e-6), and steps of about
+            # learning_rate_init take thousands of batches to undo that. Even odds.
+            self.intercepts_[-1][:] = 0
+        else:
+            self.intercepts_[-1][:] = best_constant(Y, sample_weight, self.out_activation_)
         self.n_iter_ = 0
         self.t_ = 0
         self.loss_curve_ = []

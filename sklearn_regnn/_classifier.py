@@ -250,7 +250,8 @@ class RegularizedMLPClassifier(ClassifierMixin, BaseRegularizedMLP):
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights.
         classes : array-like of shape (n_classes,), default=None
-            All class labels; required on the first call, ignored afterwards.
+            All class labels; required on the first call. Later calls may omit it;
+            if given, it must hold the same classes.
 
         Returns
         -------
@@ -261,7 +262,7 @@ class RegularizedMLPClassifier(ClassifierMixin, BaseRegularizedMLP):
         if first_call and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit.")
         if not first_call and classes is not None:
-            if not np.array_equal(np.sort(np.asarray(classes)), self.classes_):
+            if not np.array_equal(unique_labels(classes), self.classes_):
                 raise ValueError(
                     f"classes={list(classes)} differs from the classes of the first call "
                     f"to partial_fit, {list(self.classes_)}."

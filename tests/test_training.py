@@ -13,6 +13,7 @@ from _data import (
     regression_data,
 )
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import make_classification
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.preprocessing import StandardScaler
 
@@ -59,6 +60,58 @@ def test_regressor_partial_fit_learns(solver):
         assert model.t_ == k * X.shape[0]
         assert len(model.loss_curve_) == k
     assert model.loss_ < 0.8 * first_loss
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_partial_fit_learns_a_class_its_first_batch_lacks(solver):
+    """A class declared in ``classes`` but absent from the first batch is learnt as
+    well as if the first batch had shown it. Started from the first batch's class
+    frequencies, its logit began near log(1e-6): after 5 epochs it was still at -8,
+    and 0.61 of its samples were recognized against 0.76."""
+    X, y = make_classification(1500, 8, n_informative=5, n_classes=3, random_state=0)
+    recalls = []
+    for first in (np.flatnonzero(y != 2)[:200], np.arange(200)):
+        model = RegularizedMLPClassifier(
+            (16,), solver=solver, learning_rate_init=0.01, random_state=0
+        )
+        model.partial_fit(X[first], y[first], classes=[0, 1, 2])
+        for _ in range(5):
+            for start in range(0, 1500, 250):
+                model.partial_fit(X[start : start + 250], y[start : start + 250])
+        recalls.append(np.mean(model.predict(X)[y == 2] == 2))
+    assert recalls[0] >= recalls[1] - 0.03
+    assert recalls[1] > 0.6
+
+
+@pytest.mark.parametrize("multilabel", [False, True])
+def test_partial_fit_starts_a_class_its_first_batch_lacks_at_even_odds(multilabel):
+    """After one partial_fit on a batch without any sample of class (or label) 1,
+    the network still gives it a real probability (the output intercepts start at
+    0), where fit on the same batch gives the batch's frequency."""
+    X, y = make_classification(300, 6, n_informative=4, random_state=0)
+    if multilabel:
+        Y = np.column_stack([y, np.zeros_like(y)])
+        model = RegularizedMLPClassifier((8,), random_state=0).partial_fit(X, Y, classes=[0, 1])
+        absent = model.predict_proba(X)[:, 1]
+    else:
+        lacking = y == 0
+        model = RegularizedMLPClassifier((8,), random_state=0)
+        model.partial_fit(X[lacking], y[lacking], classes=[0, 1])
+        absent = model.predict_proba(X)[:, 1]
+    # One epoch on a batch of class 0 only lowers class 1 on some inputs, but it
+    # started at 1e-6 everywhere before the fix.
+    assert np.median(absent) > 0.1
+
+
+def test_partial_fit_accepts_the_same_classes_again_as_scikit_learn_does():
+    """Later calls may repeat ``classes``, duplicates and order included."""
+    X, y = classification_data()
+    model = RegularizedMLPClassifier((4,), random_state=0)
+    model.partial_fit(X, y, classes=[1, 0, 1])
+    model.partial_fit(X, y, classes=[1, 0, 1])
+    MLPClassifier((4,)).partial_fit(X, y, classes=[1, 0, 1]).partial_fit(X, y, classes=[1, 0, 1])
+    with pytest.raises(ValueError, match="differs"):
+        model.partial_fit(X, y, classes=[0, 1, 2])
 
 
 def test_classifier_partial_fit_unseen_class_raises():
