@@ -455,6 +455,11 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
             self._best_intercepts = [b.copy() for b in self.intercepts_]
 
     # --------------------------------------------------------------------- output
+    def __sklearn_is_fitted__(self):
+        # Fitted once there are weights: a first fit that fails its checks may
+        # have set n_features_in_ already, and must still read as unfitted.
+        return hasattr(self, "coefs_")
+
     def _forward(self, X):
         check_is_fitted(self)
         return self._network_output(self._validate_X(X, reset=False))

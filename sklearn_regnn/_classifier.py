@@ -157,23 +157,24 @@ class RegularizedMLPClassifier(ClassifierMixin, BaseRegularizedMLP):
     # ------------------------------------------------------------------ targets
     def _encode_targets(self, y, first_pass, classes, incremental):
         if first_pass:
+            # Checked before anything is set, so that a failed first fit leaves the
+            # estimator unfitted (NotFittedError), not half-fitted.
             labels = unique_labels(y) if classes is None else np.asarray(classes)
-            self._label_binarizer = LabelBinarizer().fit(
-                y if classes is None or y.ndim == 2 else labels
-            )
-            self.classes_ = self._label_binarizer.classes_
+            binarizer = LabelBinarizer().fit(y if classes is None or y.ndim == 2 else labels)
             if classes is not None and y.ndim == 1:
-                unknown = np.setdiff1d(unique_labels(y), self.classes_)
+                unknown = np.setdiff1d(unique_labels(y), binarizer.classes_)
                 if unknown.size:
                     raise ValueError(
                         f"y has labels {list(unknown)} that are not in classes="
-                        f"{list(self.classes_)}."
+                        f"{list(binarizer.classes_)}."
                     )
-            if self._label_binarizer.y_type_ != "multilabel-indicator" and len(self.classes_) < 2:
+            if binarizer.y_type_ != "multilabel-indicator" and len(binarizer.classes_) < 2:
                 raise ValueError(
                     "The classifier needs samples of at least 2 classes; y contains "
-                    f"only one class: {self.classes_.tolist()[0]!r}."
+                    f"only one class: {binarizer.classes_.tolist()[0]!r}."
                 )
+            self._label_binarizer = binarizer
+            self.classes_ = binarizer.classes_
         else:
             seen = unique_labels(y)
             if not incremental:

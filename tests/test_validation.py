@@ -207,6 +207,26 @@ def test_predict_before_fit_raises_not_fitted(Estimator, method):
         getattr(Estimator(), method)(X)
 
 
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_a_failed_first_fit_leaves_the_estimator_unfitted(method):
+    """A first fit that fails its checks (one class; a label outside ``classes``)
+    has set n_features_in_ but no weights: predicting raises NotFittedError (where
+    LogisticRegression raises an AttributeError), and partial_fit may start over
+    with corrected classes."""
+    X, y = make_data(RegularizedMLPClassifier)
+    model = RegularizedMLPClassifier((3,), random_state=0)
+    with pytest.raises(ValueError, match="class"):
+        if method == "fit":
+            model.fit(X, np.zeros_like(y))
+        else:
+            model.partial_fit(X, y, classes=[0])
+    with pytest.raises(NotFittedError):
+        model.predict(X)
+    if method == "partial_fit":
+        model.partial_fit(X, y, classes=[0, 1])
+        assert list(model.classes_) == [0, 1]
+
+
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_feature_importances_before_fit_raises_not_fitted(Estimator):
     """feature_importances_ is not available before fit."""
