@@ -31,6 +31,24 @@ def class_weight_multipliers(class_weight, classes, y):
     return weights[np.searchsorted(classes, y)]
 
 
+# The classifier's own attributes, the second pair for a linear model only; the
+# CV estimator documents them too.
+LABEL_ATTRIBUTES = """\
+    classes_ : ndarray or list of ndarray
+        Class labels.
+
+"""
+LINEAR_ATTRIBUTES = """\
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+        Only with ``hidden_layer_sizes=()``: the weights in
+        :class:`~sklearn.linear_model.LogisticRegression`'s layout.
+
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+        Only with ``hidden_layer_sizes=()``.
+
+"""
+
+
 class RegularizedMLPClassifier(ClassifierMixin, BaseRegularizedMLP):
     __doc__ = compose(
         """Multi-layer perceptron classifier with L1, L2 or elastic-net penalties
@@ -51,17 +69,11 @@ class RegularizedMLPClassifier(ClassifierMixin, BaseRegularizedMLP):
 
     Attributes
     ----------
-    classes_ : ndarray or list of ndarray
-        Class labels.
-
-{attributes}
-    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
-        Only with ``hidden_layer_sizes=()``: the weights in
-        :class:`~sklearn.linear_model.LogisticRegression`'s layout.
-
-    intercept_ : ndarray of shape (1,) or (n_classes,)
-        Only with ``hidden_layer_sizes=()``.
-
+"""
+        + LABEL_ATTRIBUTES
+        + "{attributes}"
+        + LINEAR_ATTRIBUTES
+        + """\
     See Also
     --------
     RegularizedMLPRegressor : The same network for regression.

@@ -25,6 +25,7 @@ from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, proces
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.parallel import Parallel, delayed
 
+from . import _classifier, _regressor
 from ._classifier import RegularizedMLPClassifier, _check_class_weight
 from ._docstrings import cv_docstring
 from ._path import alpha_grid, walk_path
@@ -355,6 +356,7 @@ class RegularizedMLPRegressorCV(_CrossValidated, RegularizedMLPRegressor):
         "RegularizedMLPRegressor with ``alpha`` chosen by cross-validation.",
         "RegularizedMLPRegressor",
         CV_NOT_SHARED,
+        last_attributes=_regressor.LINEAR_ATTRIBUTES,
         example="""\
     >>> from sklearn.datasets import load_diabetes
     >>> from sklearn.preprocessing import StandardScaler
@@ -410,6 +412,8 @@ class RegularizedMLPClassifierCV(_CrossValidated, RegularizedMLPClassifier):
         "RegularizedMLPClassifier with ``alpha`` chosen by cross-validation.",
         "RegularizedMLPClassifier",
         CV_NOT_SHARED,
+        first_attributes=_classifier.LABEL_ATTRIBUTES,
+        last_attributes=_classifier.LINEAR_ATTRIBUTES,
         extra_parameters="""\
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes, as for :class:`RegularizedMLPClassifier`;

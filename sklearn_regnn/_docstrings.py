@@ -124,8 +124,9 @@ SHARED_ATTRIBUTES = """\
 
     loss_curve_ : list of float
         Objective after each epoch ('sgd', 'adam'; the data term averaged over the
-        epoch's mini-batches) or each iteration ('fista'); a warm-started fit
-        appends to it.
+        epoch's mini-batches) or each accepted iteration ('fista': an iteration
+        whose step raised the objective is redone without momentum, counted in
+        ``n_iter_`` but not here); a warm-started fit appends to it.
 
     best_loss_ : float or None
         Lowest value in ``loss_curve_`` since the last call of ``fit`` (which,
@@ -251,7 +252,9 @@ CV_PARAMETERS = """\
         knows all the classes, but a held-out part may lack some: scores that
         need them all in ``y_true`` (log-loss, say) then need the labels given,
         ``make_scorer(log_loss, labels=..., response_method='predict_proba',
-        greater_is_better=False)``. Folds scored NaN are skipped, with a warning.
+        greater_is_better=False)``. An ``alpha`` scored NaN on any fold is left
+        out of the choice, with a warning, as ``GridSearchCV`` ranks such a
+        candidate last; if every ``alpha`` is, ``fit`` raises.
 
     n_jobs : int, default=None
         Number of paths computed in parallel (one per fold and ``l1_ratio``);
@@ -295,9 +298,19 @@ CV_ATTRIBUTES = """\
 """
 
 
-def cv_docstring(summary, plain, not_shared, extra_parameters="", example=""):
+def cv_docstring(
+    summary,
+    plain,
+    not_shared,
+    extra_parameters="",
+    example="",
+    first_attributes="",
+    last_attributes="",
+):
     """The docstring of a CV estimator: ``plain`` is its plain estimator's name,
-    ``not_shared`` the plain estimator's parameters it does not have."""
+    ``not_shared`` the plain estimator's parameters it does not have, and
+    ``first_attributes`` and ``last_attributes`` its own fitted attributes, listed
+    around the shared ones as in its docstring."""
     return f"""{summary}
 
     Every fold fits one warm-started regularization path and scores each ``alpha``
@@ -317,7 +330,7 @@ def cv_docstring(summary, plain, not_shared, extra_parameters="", example=""):
 {extra_parameters}{CV_PARAMETERS}
     Attributes
     ----------
-{CV_ATTRIBUTES}{SHARED_ATTRIBUTES}
+{CV_ATTRIBUTES}{first_attributes}{SHARED_ATTRIBUTES}{last_attributes}
     See Also
     --------
     {plain} : The estimator at one ``alpha``.

@@ -30,6 +30,18 @@ def r2(y_true, y_pred, sample_weight=None):
     return float(scores.mean())
 
 
+# The attributes only a linear model has; the CV estimator documents them too.
+LINEAR_ATTRIBUTES = """\
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        Only with ``hidden_layer_sizes=()``: the weights in
+        :class:`~sklearn.linear_model.ElasticNet`'s layout.
+
+    intercept_ : float or ndarray of shape (n_targets,)
+        Only with ``hidden_layer_sizes=()``.
+
+"""
+
+
 class RegularizedMLPRegressor(RegressorMixin, BaseRegularizedMLP):
     __doc__ = compose(
         """Multi-layer perceptron regressor with L1, L2 or elastic-net penalties
@@ -43,14 +55,9 @@ class RegularizedMLPRegressor(RegressorMixin, BaseRegularizedMLP):
 {parameters}
     Attributes
     ----------
-{attributes}
-    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
-        Only with ``hidden_layer_sizes=()``: the weights in
-        :class:`~sklearn.linear_model.ElasticNet`'s layout.
-
-    intercept_ : float or ndarray of shape (n_targets,)
-        Only with ``hidden_layer_sizes=()``.
-
+{attributes}"""
+        + LINEAR_ATTRIBUTES
+        + """\
     See Also
     --------
     RegularizedMLPClassifier : The same network for classification.

@@ -65,3 +65,56 @@ def test_public_name_has_reference_page_and_example(module, name):
         f"{module.__name__}.{name} has no Examples section"
     )
     assert ">>> " in doc.split("Examples\n--------\n", 1)[1]
+
+
+def _documented_attributes(estimator_class):
+    """Names in the Attributes section of the class docstring."""
+    section = estimator_class.__doc__.split("Attributes\n    ----------\n")[1]
+    section = section.split("\n    See Also\n")[0]
+    return set(re.findall(r"^    (\w+) : ", section, flags=re.MULTILINE))
+
+
+def _fitted_attributes(model):
+    """Public fitted attributes: instance ones and properties that answer."""
+    names = {n for n in vars(model) if n.endswith("_") and not n.startswith("_")}
+    for name in dir(type(model)):
+        if name.endswith("_") and not name.startswith("_") and hasattr(model, name):
+            names.add(name)
+    return names
+
+
+# Documented attributes that only some fits have.
+CONDITIONAL = {"coef_", "intercept_", "feature_names_in_"}
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("hidden_layer_sizes", [(), (3,)])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "RegularizedMLPClassifier",
+        "RegularizedMLPRegressor",
+        "RegularizedMLPClassifierCV",
+        "RegularizedMLPRegressorCV",
+    ],
+)
+def test_documented_attributes_are_the_fitted_ones(name, hidden_layer_sizes):
+    """Every public attribute a fitted estimator has is in its docstring, and every
+    documented one is there (coef_ and intercept_ only without hidden layers)."""
+    import numpy as np
+
+    estimator_class = getattr(sklearn_regnn, name)
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 3))
+    y = (X[:, 0] > 0).astype(int) if "Classifier" in name else X[:, 0]
+    params = dict(hidden_layer_sizes=hidden_layer_sizes, max_iter=5, random_state=0)
+    if name.endswith("CV"):
+        params.update(alphas=2, cv=2)
+    model = estimator_class(**params).fit(X, y)
+    documented = _documented_attributes(estimator_class)
+    fitted = _fitted_attributes(model)
+    assert fitted <= documented, fitted - documented
+    expected = documented - CONDITIONAL
+    if hidden_layer_sizes == ():
+        expected |= {"coef_", "intercept_"}
+    assert expected <= fitted, expected - fitted
