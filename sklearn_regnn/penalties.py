@@ -266,7 +266,8 @@ class ElasticNet:
         Returns
         -------
         scale : float
-            In ``(0, 1]``.
+            In ``(0, 1]``; 0 for the zero penalty (``alpha=0``), whose
+            conjugate is finite only at ``V = 0``.
         """
         if self.l2_strength > 0:
             return 1.0

@@ -247,3 +247,28 @@ def test_tight_tol_is_certified_on_awkward_data(kind):
     ours = enet_objective(X64, y64, model.coef_.astype(np.float64), model.intercept_, alpha, 1.0)
     theirs = enet_objective(X64, y64, lasso.coef_, lasso.intercept_, alpha, 1.0)
     assert ours <= theirs * (1 + 1e-7)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize(
+    "settings", [dict(penalty=None), dict(penalty="l1", alpha=0.0), dict(penalty="l2", alpha=0.0)]
+)
+def test_unpenalized_least_squares_is_linear_regression_and_converges(diabetes, settings, sparse):
+    """Without a penalty the regressor solves ordinary least squares exactly, as
+    LinearRegression does, and says it converged. No duality gap certifies the
+    zero penalty (its conjugate is finite only at 0), so these fits used to run to
+    max_iter and warn, with the answer already exact."""
+    import scipy.sparse as sp
+    from sklearn.linear_model import LinearRegression
+
+    X, y = diabetes
+    weights = np.random.RandomState(0).uniform(0.5, 2.0, size=y.shape[0])
+    reference = LinearRegression().fit(X, y, sample_weight=weights)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no ConvergenceWarning
+        ours = RegularizedMLPRegressor(
+            hidden_layer_sizes=(), solver="fista", max_iter=200, **settings
+        ).fit(sp.csr_matrix(X) if sparse else X, y, sample_weight=weights)
+    assert ours.n_iter_ < 200
+    np.testing.assert_allclose(ours.coef_, reference.coef_, rtol=1e-9)
+    np.testing.assert_allclose(ours.intercept_, reference.intercept_, rtol=1e-9)
