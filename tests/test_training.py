@@ -213,12 +213,8 @@ def test_warm_start_fista_refit_is_immediate(Estimator):
     coef_before = warm.coef_.copy()
     warm.fit(X, y)
     assert cold.n_iter_ >= 15
-    if Estimator is RegularizedMLPRegressor:
-        # The least-squares solver checks the duality gap before its first iteration.
-        assert warm.n_iter_ == 1
-    else:
-        # FISTA checks its certificate every 10 iterations: the first check stops.
-        assert warm.n_iter_ <= 10
+    # Both solvers check their certificate before the first iteration.
+    assert warm.n_iter_ == 1
     assert_allclose(warm.coef_, coef_before, rtol=1e-6, atol=1e-8)
 
 

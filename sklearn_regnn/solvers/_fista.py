@@ -43,7 +43,8 @@ class FistaResult:
         Objective after each iteration.
     lipschitz : float
         Final step-size estimate ``L`` (the step is ``1 / L``); pass it back as
-        ``lipschitz_init`` to warm-start the step too.
+        ``lipschitz_init`` to warm-start the step too. NaN when no step was taken
+        (the start was certified) and none was given.
 
     Examples
     --------
@@ -111,9 +112,11 @@ def fista(
         The second rule is what ends a non-smooth problem (ReLU kinks keep the
         gradient mapping from vanishing).
     certificate : callable, default=None
-        ``certificate(coefs, intercepts) -> (converged, better)``, called every
-        ``check_every`` iterations; ``better`` is None or a ``(coefs, intercepts)``
-        pair with a lower objective to continue from (a polished iterate).
+        ``certificate(coefs, intercepts) -> (converged, better)``, called at the
+        start and every ``check_every`` iterations; ``better`` is None or a
+        ``(coefs, intercepts)`` pair with a lower objective to continue from (a
+        polished iterate). A start it certifies is returned as it is, counted as
+        one iteration.
     check_every : int, default=10
         Iterations between calls to ``certificate``.
     n_iter_no_change : int, default=10
@@ -172,6 +175,25 @@ def fista(
         return penalty.value(packing.weight_blocks(flat, penalty))
 
     x = packing.pack(coefs, intercepts)
+    if certificate is not None:
+        # A certified start (a warm start at the optimum; zero weights at or above
+        # alpha_max) is returned untouched: a first step would move the weights by
+        # rounding errors, leaving 1e-15 where the solution has exact zeros.
+        done, better = certificate(*packing.unpack(x))
+        if better is not None:
+            packing.pack(*better, out=x)
+        if done:
+            F_x = value(x) + penalty_value(x)
+            out_coefs, out_intercepts = packing.unpack(x.copy())
+            return FistaResult(
+                coefs=out_coefs,
+                intercepts=out_intercepts,
+                objective=F_x,
+                n_iter=1,
+                converged=True,
+                objective_curve=[F_x],
+                lipschitz=float("nan") if lipschitz_init is None else float(lipschitz_init),
+            )
     f_x = value(x)
     F_x = f_x + penalty_value(x)
     y = x.copy()
