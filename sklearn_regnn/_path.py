@@ -38,7 +38,9 @@ def alpha_max(X, y, *, l1_ratio=1.0, sample_weight=None, classifier=False, group
     l1_ratio : float, default=1.0
         Share of the L1 part, in ``(0, 1]``.
     sample_weight : array-like of shape (n_samples,), default=None
-        Sample weights; uniform when None.
+        Sample weights; uniform when None. For a classifier with ``class_weight``,
+        multiply each sample's weight by its class's, as the fits do
+        (:func:`regularization_path` does this itself).
     classifier : bool, default=False
         Whether ``y`` holds class labels.
     grouped : bool, default=False
@@ -58,7 +60,7 @@ def alpha_max(X, y, *, l1_ratio=1.0, sample_weight=None, classifier=False, group
     >>> alpha_max(X, y)
     0.25
     """
-    if not 0 < l1_ratio <= 1:
+    if not isinstance(l1_ratio, numbers.Real) or not 0 < l1_ratio <= 1:
         raise ValueError(
             f"alpha_max needs an L1 part: l1_ratio must be in (0, 1]; got {l1_ratio!r}. "
             "Without one no alpha sets every weight to zero: pass the alphas yourself."
@@ -67,7 +69,13 @@ def alpha_max(X, y, *, l1_ratio=1.0, sample_weight=None, classifier=False, group
         X, y, accept_sparse=["csr", "csc"], multi_output=True, y_numeric=not classifier
     )
     if classifier:
-        Y = LabelBinarizer().fit_transform(y).astype(np.float64)
+        binarizer = LabelBinarizer().fit(y)
+        if binarizer.y_type_ != "multilabel-indicator" and len(binarizer.classes_) < 2:
+            raise ValueError(
+                "alpha_max needs samples of at least 2 classes; y contains only one "
+                f"class: {binarizer.classes_.tolist()[0]!r}."
+            )
+        Y = binarizer.transform(y).astype(np.float64)
     else:
         Y = np.asarray(y, dtype=np.float64)
         Y = Y.reshape(-1, 1) if Y.ndim == 1 else Y
@@ -181,11 +189,17 @@ def regularization_path(
                 f"The grid size (n_alphas, or alphas as an int) must be an integer >= 1; "
                 f"got {n_alphas!r}."
             )
-        if not isinstance(eps, numbers.Real) or not 0 < eps <= 1:
+        if not isinstance(eps, numbers.Real) or isinstance(eps, bool) or not 0 < eps <= 1:
             raise ValueError(f"eps must be a float in (0, 1]; got {eps!r}.")
         alphas = _alpha_grid(estimator, X, y, n_alphas, eps, sample_weight, linear)
     else:
-        alphas = np.asarray(alphas, dtype=np.float64).ravel()
+        if isinstance(alphas, bool) or np.ndim(alphas) != 1:
+            raise ValueError(
+                "alphas must be an int (the grid size) or a 1-D sequence of values; "
+                f"got {alphas!r}."
+            )
+        # A copy, as enet_path returns: path.alphas must not be the caller's array.
+        alphas = np.array(alphas, dtype=np.float64)
         if alphas.size == 0 or not np.all(np.isfinite(alphas)) or np.any(alphas < 0):
             raise ValueError("alphas must be a non-empty sequence of finite values >= 0.")
 
@@ -280,6 +294,8 @@ def _alpha_grid(estimator, X, y, n_alphas, eps, sample_weight, linear):
             "to zero, so there is no default grid of alphas. Pass the alphas."
         )
     classifier = is_classifier(estimator)
+    if classifier and np.ndim(y) == 2 and np.shape(y)[1] == 1:
+        y = np.ravel(y)  # a column of labels, which the fits take as 1-D too
     if classifier and estimator.class_weight is not None and np.ndim(y) == 1:
         # The fits weight each sample by its class too; so must the grid's top.
         labels = np.asarray(y)

@@ -26,6 +26,8 @@ rows of every weight matrix and not separable, is one such class; a new penalty 
 one more, and the solvers need nothing else.
 """
 
+import numbers
+
 import numpy as np
 
 
@@ -68,6 +70,10 @@ def soft_threshold(Z, threshold, work=None):
     return Z
 
 
+def _is_real(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
 class ElasticNet:
     """Elastic-net penalty ``alpha * l1_ratio * ||W||_1 + alpha * (1 - l1_ratio) / 2 * ||W||^2``.
 
@@ -105,6 +111,13 @@ class ElasticNet:
     separable = True
 
     def __init__(self, alpha, l1_ratio):
+        # The estimators check their own parameters; this module is public too, and
+        # a negative alpha or an l1_ratio outside [0, 1] would make the prox push
+        # weights away from zero instead of towards it.
+        if not _is_real(alpha) or not (np.isfinite(alpha) and alpha >= 0):
+            raise ValueError(f"alpha must be a finite number >= 0; got {alpha!r}.")
+        if not _is_real(l1_ratio) or not 0 <= l1_ratio <= 1:
+            raise ValueError(f"l1_ratio must be a number in [0, 1]; got {l1_ratio!r}.")
         self.alpha = float(alpha)
         self.l1_ratio = float(l1_ratio)
         self.l1_strength = self.alpha * self.l1_ratio

@@ -10,6 +10,7 @@ import sklearn
 from _data import IGNORE_CONVERGENCE, classification_data, regression_data
 from numpy.testing import assert_allclose
 from sklearn.base import clone
+from sklearn.exceptions import DataConversionWarning
 from sklearn.linear_model import ElasticNetCV, MultiTaskElasticNetCV, enet_path
 
 from sklearn_regnn import (
@@ -120,17 +121,25 @@ def test_group_lasso_grid_starts_at_multi_task_elastic_net_top():
     assert alpha_max(X, Y, l1_ratio=0.7, grouped=True) == pytest.approx(path.alphas[0])
 
 
+@pytest.mark.parametrize("column", [False, True])
 @pytest.mark.parametrize("class_weight", [{0: 1.0, 1: 9.0}, "balanced"])
-def test_classifier_grid_weighs_samples_by_class_weight(class_weight):
+def test_classifier_grid_weighs_samples_by_class_weight(class_weight, column):
     """The fits weight each sample by its class; the first fit of the default
-    grid is empty (up to rounding: its alpha is the edge itself) and a slightly
-    smaller alpha is not. The top without class weights would be too low here: a
-    fit there keeps weights."""
+    grid is empty and a slightly smaller alpha is not. The top without class
+    weights would be too low here: a fit there keeps weights. Labels given as a
+    column, which the fits take as 1-D, get the same grid (they used to get the
+    unweighted one)."""
     X, y = classification_data(n_samples=150, n_classes=2, seed=6)
     y = np.where(np.arange(y.size) % 5 == 0, 1, 0)  # imbalanced: one in five
     template = RegularizedMLPClassifier(class_weight=class_weight, penalty="l1", **LINEAR)
-    path = regularization_path(template, X, y, n_alphas=3)
-    assert np.abs(path.coefs[0][0]).max() < 1e-12
+    if column:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataConversionWarning)
+            path = regularization_path(template, X, y.reshape(-1, 1), n_alphas=3)
+        assert path.alphas[0] == regularization_path(template, X, y, n_alphas=3).alphas[0]
+    else:
+        path = regularization_path(template, X, y, n_alphas=3)
+    assert not np.any(path.coefs[0][0])
     for alpha in [0.99 * path.alphas[0], 1.001 * alpha_max(X, y, classifier=True)]:
         fitted = clone(template).set_params(alpha=alpha).fit(X, y)
         assert np.count_nonzero(fitted.coefs_[0]) > 0
@@ -290,3 +299,29 @@ def test_the_path_starts_with_exact_zeros_at_alpha_max(case):
         assert path.n_nonzero[0] == 0 and path.n_features_selected[0] == 0
         assert not np.any(path.coefs[0][0])
         assert path.n_nonzero[1] > 0
+
+
+def test_given_alphas_are_copied_and_checked():
+    """path.alphas is a new array, as enet_path returns, not a view of the caller's
+    grid; a bool, a scalar or a 2-D grid is refused rather than reinterpreted."""
+    X, y = regression_data(n_samples=40, n_features=4, seed=0)
+    template = RegularizedMLPRegressor(penalty="l1", **LINEAR)
+    grid = np.array([0.5, 0.1])
+    path = regularization_path(template, X, y, alphas=grid)
+    path.alphas[0] = 99.0
+    assert grid[0] == 0.5
+    for bad in [True, 0.3, np.array([[0.5, 0.1]])]:
+        with pytest.raises(ValueError, match="alphas"):
+            regularization_path(template, X, y, alphas=bad)
+    with pytest.raises(ValueError, match="eps"):
+        regularization_path(template, X, y, eps=True)
+
+
+def test_alpha_max_refuses_one_class_and_a_missing_l1_ratio():
+    """As the classifier refuses y of one class, so does alpha_max (it returned
+    0.0); l1_ratio=None is a ValueError naming it, not a bare TypeError."""
+    X, _ = classification_data(n_samples=30, seed=0)
+    with pytest.raises(ValueError, match="2 classes"):
+        alpha_max(X, np.zeros(30, dtype=int), classifier=True)
+    with pytest.raises(ValueError, match="l1_ratio"):
+        alpha_max(X, X[:, 0], l1_ratio=None)

@@ -179,6 +179,27 @@ def test_make_penalty_none_and_unknown():
         make_penalty("l0", 1.0, 0.5)
 
 
+@pytest.mark.parametrize(
+    "alpha, l1_ratio, named",
+    [
+        (-1.0, 0.5, "alpha"),
+        (np.nan, 0.5, "alpha"),
+        (None, 0.5, "alpha"),
+        (True, 0.5, "alpha"),
+        (1.0, 1.5, "l1_ratio"),
+        (1.0, -0.1, "l1_ratio"),
+        (1.0, None, "l1_ratio"),
+    ],
+)
+@pytest.mark.parametrize("name", ["elasticnet", "group_lasso"])
+def test_penalties_refuse_invalid_parameters(name, alpha, l1_ratio, named):
+    """The module is public: a negative alpha or an l1_ratio outside [0, 1] would
+    make the prox push weights away from zero (it did: [[1, -2]] went to [[3, -3]]
+    at alpha=-1), so they are refused with a message naming the parameter."""
+    with pytest.raises(ValueError, match=named):
+        make_penalty(name, alpha, l1_ratio)
+
+
 def stationary_point(penalty, seed=6):
     """Weights with zeros and a gradient with -grad in the subdifferential."""
     rng = np.random.RandomState(seed)
