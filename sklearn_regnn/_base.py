@@ -13,7 +13,6 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -28,7 +27,7 @@ from ._validation import (
 )
 from .penalties import make_penalty
 from .solvers import ProximalAdam, ProximalSGD
-from .solvers._stochastic import MiniBatches, effective_batch_size
+from .solvers._stochastic import MiniBatches, effective_batch_size, validation_split
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 
@@ -328,23 +327,9 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
             raise ValueError("partial_fit does not support early_stopping=True.")
         if self.early_stopping:
             stratify = y if is_classifier(self) and self.n_outputs_ == 1 else None
-            train, val = train_test_split(
-                np.arange(X.shape[0]),
-                test_size=self.validation_fraction,
-                random_state=self._random_state,
-                stratify=stratify,
+            train, val = validation_split(
+                sample_weight, self.validation_fraction, self._random_state, stratify
             )
-            if val.shape[0] < 2:
-                raise ValueError(
-                    "The validation set is too small: increase validation_fraction or "
-                    "use more samples."
-                )
-            if not (sample_weight[train].sum() > 0 and sample_weight[val].sum() > 0):
-                raise ValueError(
-                    "early_stopping: every sample in the training or the validation "
-                    "split has sample_weight 0; give weight to more samples or turn "
-                    "early_stopping off."
-                )
             X_val, y_val, sw_val = X[val], y[val], sample_weight[val]
             X, Y = X[train], Y[train]
             sample_weight = sample_weight[train] / sample_weight[train].sum()

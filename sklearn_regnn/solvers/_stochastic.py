@@ -5,12 +5,16 @@ Both optimizers work on the network's parameters laid out in one flat vector by
 with the gradient in the same layout. Every step is then a fixed handful of array
 operations over all layers at once, whatever the depth, and the state (velocities,
 moment estimates) and scratch space are allocated once.
+
+The data side of mini-batch training lives here too: the batch size, the
+batches of an epoch, and the split that early stopping holds out.
 """
 
 import warnings
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.model_selection import train_test_split
 
 
 def _update_doc(summary, penalty_note=""):
@@ -42,6 +46,42 @@ def effective_batch_size(batch_size, n_samples):
             stacklevel=4,
         )
     return min(batch_size, n_samples)
+
+
+def validation_split(sample_weight, validation_fraction, random_state, stratify=None):
+    """Indices of the training and validation parts for early stopping.
+
+    Parameters
+    ----------
+    sample_weight : ndarray of shape (n_samples,)
+        Weights of all the samples; each part needs some.
+    validation_fraction : float
+        Share of the samples held out.
+    random_state : RandomState
+        Draws the split.
+    stratify : array-like of shape (n_samples,), default=None
+        Labels to split in proportion (a single-output classifier's).
+
+    Returns
+    -------
+    train, validation : ndarray of int
+    """
+    train, validation = train_test_split(
+        np.arange(sample_weight.shape[0]),
+        test_size=validation_fraction,
+        random_state=random_state,
+        stratify=stratify,
+    )
+    if validation.shape[0] < 2:
+        raise ValueError(
+            "The validation set is too small: increase validation_fraction or use more samples."
+        )
+    if not (sample_weight[train].sum() > 0 and sample_weight[validation].sum() > 0):
+        raise ValueError(
+            "early_stopping: every sample in the training or the validation split has "
+            "sample_weight 0; give weight to more samples or turn early_stopping off."
+        )
+    return train, validation
 
 
 class MiniBatches:
