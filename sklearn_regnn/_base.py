@@ -22,6 +22,7 @@ from ._losses import best_constant
 from ._validation import (
     PARAMETER_CONSTRAINTS,
     check_hidden_layer_sizes,
+    diverged,
     normalized_sample_weight,
     validate_params,
 )
@@ -30,22 +31,6 @@ from .solvers import ProximalAdam, ProximalSGD
 from .solvers._stochastic import MiniBatches, effective_batch_size, validation_split
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
-
-
-class TrainingDivergedError(ValueError):
-    """The loss or the weights became non-finite during training."""
-
-
-def _diverged(solver, learning_rate_init):
-    remedy = "Scale the input data (e.g. with StandardScaler)"
-    if solver != "fista":  # FISTA searches its own step: it has no rate to lower
-        remedy = (
-            f"Use a smaller learning_rate_init (now {learning_rate_init}) or scale "
-            "the input data (e.g. with StandardScaler)"
-        )
-    return TrainingDivergedError(
-        f"Training diverged: the loss became non-finite with solver={solver!r}. {remedy}."
-    )
 
 
 class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
@@ -191,7 +176,7 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
             self._fit_stochastic(X, Y, y, weights, penalty, incremental)
 
         if not all(np.all(np.isfinite(p)) for p in self.coefs_ + self.intercepts_):
-            raise _diverged(self.solver, self.learning_rate_init)
+            raise diverged(self.solver, self.learning_rate_init)
         if self.out_activation_ == "softmax":
             # Softmax logits are defined up to a common shift; report the
             # intercepts centered, so that they are unique.
@@ -297,7 +282,7 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
         if result.objective_curve and self.best_loss_ is not None:
             self.best_loss_ = min(self.best_loss_, min(result.objective_curve))
         if not np.isfinite(result.objective):
-            raise _diverged(self.solver, self.learning_rate_init)
+            raise diverged(self.solver, self.learning_rate_init)
         if not result.converged:
             warnings.warn(
                 f"FISTA: maximum iterations ({self.max_iter}) reached and the optimization "
@@ -360,7 +345,7 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
             # A diverging run overflows before its loss turns non-finite; the checks
             # below turn that into TrainingDivergedError instead of warnings.
             with np.errstate(over="ignore", invalid="ignore"):
-                for X_batch, Y_batch, batch_weight in batches.epoch(order):
+                for X_batch, Y_batch, batch_weight, share in batches.epoch(order):
                     batch_loss, _, _ = _network.loss_and_grad(
                         coefs,
                         intercepts,
@@ -372,8 +357,10 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
                         workspace,
                     )
                     if not np.isfinite(batch_loss):
-                        raise _diverged(self.solver, self.learning_rate_init)
-                    epoch_loss += batch_loss * (Y_batch.shape[0] / n_samples)
+                        raise diverged(self.solver, self.learning_rate_init)
+                    # The batch's weighted mean loss, weighed by its share of the
+                    # weight: the epoch's loss is the weighted sum over all samples.
+                    epoch_loss += batch_loss * share
                     optimizer.update(params, workspace.grad, penalty)
                 epoch_objective = epoch_loss + penalty.value(coefs)
 
@@ -381,7 +368,7 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
             self.t_ += n_samples
             self.loss_curve_.append(epoch_objective)
             if not np.isfinite(self.loss_curve_[-1]):
-                raise _diverged(self.solver, self.learning_rate_init)
+                raise diverged(self.solver, self.learning_rate_init)
             if self.verbose:
                 print(f"Iteration {self.n_iter_}, loss = {self.loss_curve_[-1]:.8f}")
             if self.early_stopping:

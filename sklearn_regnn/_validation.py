@@ -1,4 +1,5 @@
-"""Checks of the estimators' hyper-parameters and sample weights.
+"""Checks of the estimators' hyper-parameters and sample weights, and the error
+raised when training diverges.
 
 Written against scikit-learn's public API only, so no private scikit-learn helper
 can change under us; every error names the parameter it is about.
@@ -15,6 +16,22 @@ class InvalidParameterError(ValueError, TypeError):
     It subclasses both ``ValueError`` and ``TypeError``, as scikit-learn's own
     parameter errors do, so either ``except`` clause catches it.
     """
+
+
+class TrainingDivergedError(ValueError):
+    """The loss or the weights became non-finite during training."""
+
+
+def diverged(solver, learning_rate_init):
+    remedy = "Scale the input data (e.g. with StandardScaler)"
+    if solver != "fista":  # FISTA searches its own step: it has no rate to lower
+        remedy = (
+            f"Use a smaller learning_rate_init (now {learning_rate_init}) or scale "
+            "the input data (e.g. with StandardScaler)"
+        )
+    return TrainingDivergedError(
+        f"Training diverged: the loss became non-finite with solver={solver!r}. {remedy}."
+    )
 
 
 def _is_real(value):

@@ -26,9 +26,9 @@ rows of every weight matrix and not separable, is one such class; a new penalty 
 one more, and the solvers need nothing else.
 """
 
-import numbers
-
 import numpy as np
+
+from ._validation import _is_real
 
 
 def soft_threshold(Z, threshold, work=None):
@@ -68,10 +68,6 @@ def soft_threshold(Z, threshold, work=None):
     np.minimum(work, threshold, out=work)
     Z -= work
     return Z
-
-
-def _is_real(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 class ElasticNet:

@@ -471,3 +471,41 @@ def test_sparse_input_is_never_densified(settings):
     dense_bytes = n_samples * n_features * 8
     assert peak < dense_bytes / 10
     assert np.count_nonzero(model.coefs_[0]) > 10  # it did learn something
+
+
+@IGNORE_CONVERGENCE
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_weighted_mini_batches_step_as_scikit_learns_mlp(solver):
+    """With sample weights each mini-batch's loss is its weighted mean, as in
+    MLPRegressor: from the same weights, with the same batches and no penalty,
+    three epochs end at the same network. Scaling each batch by its share of the
+    total weight instead made the batches holding the heavy samples (here 3 of
+    200, weighted 1000) take steps about 20 times too long, and SGD diverged."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 5))
+    y = np.tanh(X @ rng.normal(size=5)) + 0.1 * rng.normal(size=200)
+    weights = np.ones(200)
+    weights[:3] = 1000.0
+    settings = dict(
+        hidden_layer_sizes=(10,),
+        solver=solver,
+        learning_rate_init=0.05 if solver == "sgd" else 0.01,
+        momentum=0.0,
+        batch_size=10,
+        shuffle=False,
+        max_iter=1,
+        warm_start=True,
+        random_state=0,
+    )
+    ours = RegularizedMLPRegressor(penalty=None, **settings).fit(X, y, sample_weight=weights)
+    reference = MLPRegressor(alpha=0.0, **settings).fit(X, y, sample_weight=weights)
+    # The same starting network for both.
+    start = np.random.RandomState(1)
+    coefs = [start.uniform(-0.5, 0.5, W.shape) for W in reference.coefs_]
+    intercepts = [start.uniform(-0.5, 0.5, b.shape) for b in reference.intercepts_]
+    for model in (ours, reference):
+        model.coefs_ = [W.copy() for W in coefs]
+        model.intercepts_ = [b.copy() for b in intercepts]
+        model.set_params(max_iter=3).fit(X, y, sample_weight=weights)
+    for W, V in zip(ours.coefs_ + ours.intercepts_, reference.coefs_ + reference.intercepts_):
+        assert_allclose(W, V, rtol=1e-9, atol=1e-12)

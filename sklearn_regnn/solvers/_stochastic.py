@@ -87,9 +87,14 @@ def validation_split(sample_weight, validation_fraction, random_state, stratify=
 class MiniBatches:
     """The mini-batches of one epoch, gathered into buffers allocated once.
 
-    Each batch's sample weights are rescaled by ``n_samples / n_batch`` so that the
-    batch's loss estimates the full weighted loss. The targets of each batch come in
-    the dtype of ``X``, whatever the dtype of ``Y`` (int8 class indicators, say).
+    Each batch's sample weights are rescaled to sum to 1, so that the batch's loss
+    is its weighted mean loss, as in scikit-learn's MLP. (Scaling by the batch's
+    size instead would estimate the full loss without bias, but a batch holding a
+    few heavy samples would then take a step many times too long: with 3 of 1000
+    samples weighted 1000, SGD diverged where scikit-learn's converges.) A batch
+    whose weights are all 0 carries no information and is skipped. The targets of
+    each batch come in the dtype of ``X``, whatever the dtype of ``Y`` (int8 class
+    indicators, say).
 
     Parameters
     ----------
@@ -109,9 +114,10 @@ class MiniBatches:
         self._weight = np.empty(batch_size, sample_weight.dtype)
 
     def epoch(self, order=None):
-        """Yield ``(X_batch, Y_batch, weight_batch)``, in ``order`` if given (a
-        permutation of the rows) or else in the data's order. The arrays are
-        overwritten by the next batch."""
+        """Yield ``(X_batch, Y_batch, weight_batch, share)``, in ``order`` if given
+        (a permutation of the rows) or else in the data's order; ``share`` is the
+        batch's part of the total weight, which the batch weights (summing to 1)
+        were divided by. The arrays are overwritten by the next batch."""
         n = self.n_samples
         for start in range(0, n, self.batch_size):
             stop = min(start + self.batch_size, n)
@@ -121,7 +127,7 @@ class MiniBatches:
             if order is None:
                 X_batch = self.X[start:stop]
                 np.copyto(Y_batch, self.Y[start:stop])
-                np.multiply(self.sample_weight[start:stop], n / n_batch, out=weight)
+                np.copyto(weight, self.sample_weight[start:stop])
             else:
                 rows = order[start:stop]
                 if self._X is None:
@@ -135,8 +141,10 @@ class MiniBatches:
                 else:
                     np.copyto(Y_batch, self.Y[rows])
                 np.take(self.sample_weight, rows, out=weight, mode="clip")
-                weight *= n / n_batch
-            yield X_batch, Y_batch, weight
+            share = float(weight.sum())
+            if share > 0:
+                weight /= share
+                yield X_batch, Y_batch, weight, share
 
 
 class ProximalSGD:
@@ -164,8 +172,9 @@ class ProximalSGD:
     learning_rate_init : float
         Initial step size.
     learning_rate : {'constant', 'invscaling', 'adaptive'}
-        Schedule: constant; ``learning_rate_init / t**power_t`` with ``t`` the number
-        of samples seen; or divided by 5 each time training stalls.
+        Schedule: constant; ``learning_rate_init / (t + 1)**power_t``, set at the
+        end of each epoch from ``t``, the number of samples seen; or divided by 5
+        each time training stalls.
     momentum : float
         Momentum in ``[0, 1]``.
     nesterov : bool
