@@ -43,9 +43,11 @@ SHARED_PARAMETERS = """\
         Ignored by 'fista', which always uses the whole data.
 
     learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
-        Step-size schedule of 'sgd': constant; ``learning_rate_init / t**power_t``
-        with ``t`` the number of samples seen; or divided by 5 each time the
-        training loss (or validation score) stops improving, until below 1e-6.
+        Step-size schedule of 'sgd': constant; ``learning_rate_init / (t_ +
+        1)**power_t``, set after each epoch from ``t_``, the number of samples
+        seen (over warm starts and ``partial_fit`` calls too), as in
+        scikit-learn's MLP; or divided by 5 each time the training loss (or
+        validation score) stops improving, until below 1e-6.
 
     learning_rate_init : float, default=1e-3
         Initial step size of 'sgd' and 'adam'.
