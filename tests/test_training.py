@@ -1,6 +1,8 @@
 """Training as a scikit-learn user drives it: partial_fit, warm starts, early
 stopping, divergence and the reported loss."""
 
+import inspect
+
 import numpy as np
 import pytest
 from _data import (
@@ -474,6 +476,10 @@ def test_sparse_input_is_never_densified(settings):
 
 
 @IGNORE_CONVERGENCE
+@pytest.mark.skipif(
+    "sample_weight" not in inspect.signature(MLPRegressor.fit).parameters,
+    reason="scikit-learn's MLP takes sample_weight from 1.7 on",
+)
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
 def test_weighted_mini_batches_step_as_scikit_learns_mlp(solver):
     """With sample weights each mini-batch's loss is its weighted mean, as in
