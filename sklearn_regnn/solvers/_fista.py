@@ -175,41 +175,31 @@ def fista(
         return penalty.value(packing.weight_blocks(flat, penalty))
 
     x = packing.pack(coefs, intercepts)
+    converged = False
     if certificate is not None:
         # A certified start (a warm start at the optimum; zero weights at or above
         # alpha_max) is returned untouched: a first step would move the weights by
         # rounding errors, leaving 1e-15 where the solution has exact zeros.
-        done, better = certificate(*packing.unpack(x))
+        converged, better = certificate(*packing.unpack(x))
         if better is not None:
             packing.pack(*better, out=x)
-        if done:
-            F_x = value(x) + penalty_value(x)
-            out_coefs, out_intercepts = packing.unpack(x.copy())
-            return FistaResult(
-                coefs=out_coefs,
-                intercepts=out_intercepts,
-                objective=F_x,
-                n_iter=1,
-                converged=True,
-                objective_curve=[F_x],
-                lipschitz=float("nan") if lipschitz_init is None else float(lipschitz_init),
-            )
-    f_x = value(x)
-    F_x = f_x + penalty_value(x)
+    F_x = value(x) + penalty_value(x)
     y = x.copy()
     z = np.empty_like(x)
     t = 1.0
-    if lipschitz_init is None:
+    if lipschitz_init is not None:
+        L = float(lipschitz_init)
+    elif converged:
+        L = float("nan")  # no step to take, none to estimate
+    else:
         value_and_grad(y)
         L = _initial_lipschitz(value_and_grad, y, grad.copy())
-    else:
-        L = float(lipschitz_init)
 
-    curve = []
-    converged = False
-    n_iter = 0
+    # A certified start counts as one iteration, with its objective as the curve.
+    curve = [F_x] if converged else []
+    n_iter = 1 if converged else 0
     momentum_on = False  # y == x exactly while False
-    for n_iter in range(1, max_iter + 1):
+    for n_iter in range(1, 0 if converged else max_iter + 1):
         f_y, g = value_and_grad(y)
         backtracked = False
         while True:
