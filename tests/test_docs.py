@@ -9,6 +9,7 @@ import inspect
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import sklearn_regnn
@@ -101,8 +102,6 @@ CONDITIONAL = {"coef_", "intercept_", "feature_names_in_"}
 def test_documented_attributes_are_the_fitted_ones(name, hidden_layer_sizes):
     """Every public attribute a fitted estimator has is in its docstring, and every
     documented one is there (coef_ and intercept_ only without hidden layers)."""
-    import numpy as np
-
     estimator_class = getattr(sklearn_regnn, name)
     rng = np.random.RandomState(0)
     X = rng.normal(size=(40, 3))

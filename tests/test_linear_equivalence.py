@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from _reference import logistic_regression
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine, make_regression
-from sklearn.linear_model import ElasticNet, Lasso, Ridge
+from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, Ridge
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_regnn import RegularizedMLPClassifier, RegularizedMLPRegressor
@@ -259,7 +259,6 @@ def test_unpenalized_least_squares_is_linear_regression_and_converges(diabetes, 
     zero penalty (its conjugate is finite only at 0), so these fits used to run to
     max_iter and warn, with the answer already exact."""
     import scipy.sparse as sp
-    from sklearn.linear_model import LinearRegression
 
     X, y = diabetes
     weights = np.random.RandomState(0).uniform(0.5, 2.0, size=y.shape[0])
