@@ -339,8 +339,12 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
         # n_iter_ counts this call's epochs (one for partial_fit), as in scikit-learn's
         # MLP since 1.3; t_ and loss_curve_ carry on across calls.
         self.n_iter_ = 0
+        # Each epoch reshuffles the previous epoch's order, as scikit-learn's MLP does,
+        # so that the same random_state draws the same batches.
+        order = np.arange(n_samples) if self.shuffle else None
         for _ in range(self.max_iter):
-            order = self._random_state.permutation(n_samples) if self.shuffle else None
+            if self.shuffle:
+                order = order[self._random_state.permutation(n_samples)]
             epoch_loss = 0.0
             # A diverging run overflows before its loss turns non-finite; the checks
             # below turn that into TrainingDivergedError instead of warnings.

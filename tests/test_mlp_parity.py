@@ -89,3 +89,40 @@ def test_weighted_mini_batches_step_as_scikit_learns_mlp(solver):
         model.set_params(max_iter=3).fit(X, y, sample_weight=weights)
     for W, V in zip(ours.coefs_ + ours.intercepts_, reference.coefs_ + reference.intercepts_):
         assert_allclose(W, V, rtol=1e-9, atol=1e-12)
+
+
+@IGNORE_CONVERGENCE
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_shuffled_epochs_draw_scikit_learns_batches(Estimator, solver):
+    """With shuffle=True and the same random_state, every epoch's batches are
+    scikit-learn's MLP's: each epoch reshuffles the previous epoch's order. From
+    the same network, five shuffled epochs without a penalty end at the same
+    weights. (A fresh permutation per epoch gives the same first epoch and other
+    batches from the second on.)"""
+    X, y = data_for(Estimator)
+    reference_class = MLPClassifier if Estimator is RegularizedMLPClassifier else MLPRegressor
+    settings = dict(
+        hidden_layer_sizes=(6,),
+        solver=solver,
+        learning_rate_init=0.01,
+        batch_size=7,
+        shuffle=True,
+        max_iter=1,
+        n_iter_no_change=100,
+        warm_start=True,
+        random_state=0,
+    )
+    ours = Estimator(penalty=None, **settings).fit(X, y)
+    reference = reference_class(alpha=0.0, **settings).fit(X, y)
+    # The same starting network; the warm fits below draw no initial weights, so
+    # both random streams start afresh at the first shuffle.
+    start = np.random.RandomState(1)
+    coefs = [start.uniform(-0.5, 0.5, W.shape) for W in reference.coefs_]
+    intercepts = [start.uniform(-0.5, 0.5, b.shape) for b in reference.intercepts_]
+    for model in (ours, reference):
+        model.coefs_ = [W.copy() for W in coefs]
+        model.intercepts_ = [b.copy() for b in intercepts]
+        model.set_params(max_iter=5).fit(X, y)
+    for W, V in zip(ours.coefs_ + ours.intercepts_, reference.coefs_ + reference.intercepts_):
+        assert_allclose(W, V, rtol=1e-9, atol=1e-12)
