@@ -391,6 +391,8 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
                             f"{self.n_iter_no_change} consecutive epochs. Stopping."
                         )
                     break
+                if self.verbose:  # only the 'adaptive' schedule goes on, with a smaller step
+                    print(f"Learning rate divided by 5, now {optimizer.learning_rate:g}.")
                 self._no_improvement_count = 0
             if incremental:
                 break

@@ -240,6 +240,36 @@ def test_without_early_stopping_attributes(Estimator, solver):
     assert model.best_loss_ == min(model.loss_curve_)
 
 
+# -------------------------------------------------------------------------------- verbose
+def test_verbose_reports_each_epoch_and_the_adaptive_rate_cuts(capsys):
+    """verbose=True prints each epoch's loss (as loss_curve_ has it), each cut of
+    the 'adaptive' schedule with the new rate, and why training stopped, as
+    scikit-learn's MLP reports them."""
+    X, y = regression_data()
+    model = RegularizedMLPRegressor(
+        hidden_layer_sizes=(4,),
+        solver="sgd",
+        learning_rate="adaptive",
+        learning_rate_init=0.001,
+        tol=0.5,  # nothing improves by this much: the rate is cut until it is too small
+        n_iter_no_change=2,
+        max_iter=200,
+        verbose=True,
+        random_state=0,
+    ).fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    epochs = [line for line in lines if line.startswith("Iteration ")]
+    assert len(epochs) == model.n_iter_
+    assert epochs[-1] == f"Iteration {model.n_iter_}, loss = {model.loss_curve_[-1]:.8f}"
+    cuts = [line for line in lines if line.startswith("Learning rate divided by 5")]
+    # 0.001 / 5**k for k = 1..5: the fifth, 3.2e-7, is the first under 1e-6, so
+    # the next stall stops training.
+    assert cuts[0].endswith("now 0.0002.")
+    assert cuts[-1].endswith("now 3.2e-07.")
+    assert len(cuts) == 5
+    assert "Stopping." in lines[-1]
+
+
 # ----------------------------------------------------------------------------- divergence
 def diverging_regression_data():
     """Unscaled features (std 100) and a huge target (std ~1e5)."""
