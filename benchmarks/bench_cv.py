@@ -135,15 +135,17 @@ def speed(repeats):
     )
 
 
-def epochs_scorer(model, X, y):
-    """Not a score: the model's epochs so far (along a warm-started walk, all of it)."""
-    return model.n_iter_
+def samples_scorer(model, X, y):
+    """Not a score: the samples the model's training has passed over, ``t_``, which
+    runs on over a warm-started walk (``n_iter_`` counts only the last fit, and a
+    fit the walk skips leaves it as it was)."""
+    return model.t_
 
 
 def hidden_layer_choice(seeds, initializations=2):
     """Per data seed and initialization, the hidden-layer setting's choices, the
     held-out scores of both refits, and the epochs each search spent (counted
-    through a scorer that returns ``n_iter_``, so free of the machine's load)."""
+    through a scorer that returns ``t_``, so free of the machine's load)."""
     name = "(32,) adam, Friedman 1000 x 10"
     folds = KFold(5, shuffle=True, random_state=0)
     rows, held_out, epochs, within = [], [], [], 0
@@ -161,7 +163,7 @@ def hidden_layer_choice(seeds, initializations=2):
                 RegularizedMLPRegressor(**params),
                 {"alpha": grid},
                 cv=folds,
-                scoring={"r2": "r2", "epochs": epochs_scorer},
+                scoring={"r2": "r2", "samples": samples_scorer},
                 refit="r2",
             )
             theirs.fit(X, y)
@@ -173,20 +175,19 @@ def hidden_layer_choice(seeds, initializations=2):
             held_out.append([ours.score(X_test, y_test), theirs.score(X_test, y_test)])
             # Epochs in passes over all len(X) samples: the folds' fits see 4/5 of them.
             walks = RegularizedMLPRegressorCV(
-                alphas=grid, cv=folds, scoring=epochs_scorer, **params
+                alphas=grid, cv=folds, scoring=samples_scorer, **params
             )
             per_fold = walks.fit(X, y).cv_scores_.max(axis=0)  # the walks' totals
-            fold_share = 1 - 1 / folds.get_n_splits()
             # The refit walks the grid on all the data up to alpha_ (its n_iter_
             # counts only the last fit): the same walk, counted whole.
             refit_walk = regularization_path(
                 RegularizedMLPRegressor(**params), X, y, alphas=grid[: chosen + 1]
             )
-            ours_epochs = per_fold.sum() * fold_share + sum(refit_walk.n_iter)
+            ours_epochs = per_fold.sum() / len(X) + sum(refit_walk.n_iter)
             theirs_epochs = (
-                theirs.cv_results_["mean_test_epochs"].sum() * folds.get_n_splits() * fold_share
-                + theirs.best_estimator_.n_iter_
-            )
+                theirs.cv_results_["mean_test_samples"].sum() * folds.get_n_splits()
+                + theirs.best_estimator_.t_
+            ) / len(X)
             epochs.append([ours_epochs, theirs_epochs])
             rows.append(
                 [
