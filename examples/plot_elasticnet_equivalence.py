@@ -116,8 +116,10 @@ for k, j in zip(*np.nonzero((enet_path == 0) != (net_path == 0))):
 # still about ``1e-7`` (relative) away from the optimum, while FISTA, which
 # re-solves on the support it has found once the gap is small, lands within
 # rounding of it. At ``alpha_max`` itself the optimality condition of the
-# first feature to enter holds with equality, and rounding decides whether its
-# coefficient is ``0.0`` or ``1e-15``.
+# first feature to enter holds with equality, so a first step could leave it at
+# ``1e-15`` by rounding; FISTA checks first whether its all-zero start is already
+# certified optimal, and then returns it untouched. The loop above prints any
+# coefficient that is zero in one fit only: here there is none.
 
 # %%
 # Coefficients side by side, and the time each fit took
