@@ -79,16 +79,7 @@ def test_weighted_mini_batches_step_as_scikit_learns_mlp(solver):
     )
     ours = RegularizedMLPRegressor(penalty=None, **settings).fit(X, y, sample_weight=weights)
     reference = MLPRegressor(alpha=0.0, **settings).fit(X, y, sample_weight=weights)
-    # The same starting network for both.
-    start = np.random.RandomState(1)
-    coefs = [start.uniform(-0.5, 0.5, W.shape) for W in reference.coefs_]
-    intercepts = [start.uniform(-0.5, 0.5, b.shape) for b in reference.intercepts_]
-    for model in (ours, reference):
-        model.coefs_ = [W.copy() for W in coefs]
-        model.intercepts_ = [b.copy() for b in intercepts]
-        model.set_params(max_iter=3).fit(X, y, sample_weight=weights)
-    for W, V in zip(ours.coefs_ + ours.intercepts_, reference.coefs_ + reference.intercepts_):
-        assert_allclose(W, V, rtol=1e-9, atol=1e-12)
+    assert_same_training_from_one_start(ours, reference, X, y, 3, sample_weight=weights)
 
 
 @IGNORE_CONVERGENCE
@@ -115,14 +106,20 @@ def test_shuffled_epochs_draw_scikit_learns_batches(Estimator, solver):
     )
     ours = Estimator(penalty=None, **settings).fit(X, y)
     reference = reference_class(alpha=0.0, **settings).fit(X, y)
-    # The same starting network; the warm fits below draw no initial weights, so
-    # both random streams start afresh at the first shuffle.
+    assert_same_training_from_one_start(ours, reference, X, y, 5)
+
+
+def assert_same_training_from_one_start(ours, reference, X, y, max_iter, **fit_params):
+    """Give two fitted warm-start models the same random network, train both for
+    ``max_iter`` more epochs and check they end at the same weights. A warm fit
+    draws no initial weights, so both random streams start afresh at the first
+    shuffle."""
     start = np.random.RandomState(1)
     coefs = [start.uniform(-0.5, 0.5, W.shape) for W in reference.coefs_]
     intercepts = [start.uniform(-0.5, 0.5, b.shape) for b in reference.intercepts_]
     for model in (ours, reference):
         model.coefs_ = [W.copy() for W in coefs]
         model.intercepts_ = [b.copy() for b in intercepts]
-        model.set_params(max_iter=5).fit(X, y)
+        model.set_params(max_iter=max_iter).fit(X, y, **fit_params)
     for W, V in zip(ours.coefs_ + ours.intercepts_, reference.coefs_ + reference.intercepts_):
         assert_allclose(W, V, rtol=1e-9, atol=1e-12)
