@@ -83,14 +83,16 @@ def test_weighted_mini_batches_step_as_scikit_learns_mlp(solver):
 
 
 @IGNORE_CONVERGENCE
+@pytest.mark.parametrize("early_stopping", [False, True])
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
-def test_shuffled_epochs_draw_scikit_learns_batches(Estimator, solver):
+def test_shuffled_epochs_draw_scikit_learns_batches(Estimator, solver, early_stopping):
     """With shuffle=True and the same random_state, every epoch's batches are
     scikit-learn's MLP's: each epoch reshuffles the previous epoch's order. From
     the same network, five shuffled epochs without a penalty end at the same
-    weights. (A fresh permutation per epoch gives the same first epoch and other
-    batches from the second on.)"""
+    weights, with early stopping too (the same validation split, the same scores
+    and the same best epoch restored). (A fresh permutation per epoch gives the
+    same first epoch and other batches from the second on.)"""
     X, y = data_for(Estimator)
     reference_class = MLPClassifier if Estimator is RegularizedMLPClassifier else MLPRegressor
     settings = dict(
@@ -101,12 +103,16 @@ def test_shuffled_epochs_draw_scikit_learns_batches(Estimator, solver):
         shuffle=True,
         max_iter=1,
         n_iter_no_change=100,
+        early_stopping=early_stopping,
         warm_start=True,
         random_state=0,
     )
     ours = Estimator(penalty=None, **settings).fit(X, y)
     reference = reference_class(alpha=0.0, **settings).fit(X, y)
     assert_same_training_from_one_start(ours, reference, X, y, 5)
+    if early_stopping:  # the same split, scored alike, and the same best epoch kept
+        # (The first score is the first fit's, from each one's own initialization.)
+        assert_allclose(ours.validation_scores_[1:], reference.validation_scores_[1:], rtol=1e-9)
 
 
 def assert_same_training_from_one_start(ours, reference, X, y, max_iter, **fit_params):
