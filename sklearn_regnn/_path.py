@@ -265,8 +265,10 @@ def walk_path(estimator, X, y, alphas, sample_weight=None, classes=None):
                 yield model, 0
                 continue
             if checked is None:
-                model._fit(X, y, sample_weight=sample_weight, classes=classes)
-                checked = model._validate_X_y(X, y, reset=False)
+                # Checked once, as the first fit would (reset=True records the
+                # inputs' count and names), and never again along the walk.
+                checked = model._validate_X_y(X, y, reset=True)
+                model._fit(*checked, sample_weight=sample_weight, classes=classes, checked=True)
             else:
                 model._fit(*checked, sample_weight=sample_weight, checked=True)
             yield model, int(model.n_iter_)
