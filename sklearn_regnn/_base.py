@@ -21,6 +21,7 @@ from ._full_batch import solve_full_batch
 from ._losses import best_constant
 from ._validation import (
     PARAMETER_CONSTRAINTS,
+    TrainingDivergedError,
     check_hidden_layer_sizes,
     diverged,
     normalized_sample_weight,
@@ -170,13 +171,19 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
                 self._start_new_fit()
         penalty = make_penalty(self.penalty, self.alpha, self.l1_ratio)
 
-        if self.solver == "fista":
-            self._fit_fista(X, Y, weights, penalty)
-        else:
-            self._fit_stochastic(X, Y, y, weights, penalty, incremental)
-
-        if not all(np.all(np.isfinite(p)) for p in self.coefs_ + self.intercepts_):
-            raise diverged(self.solver, self.learning_rate_init)
+        try:
+            if self.solver == "fista":
+                self._fit_fista(X, Y, weights, penalty)
+            else:
+                self._fit_stochastic(X, Y, y, weights, penalty, incremental)
+            if not all(np.all(np.isfinite(p)) for p in self.coefs_ + self.intercepts_):
+                raise diverged(self.solver, self.learning_rate_init)
+        except TrainingDivergedError:
+            # Non-finite weights would make predict return NaN without a word: the
+            # estimator reads as unfitted instead (loss_curve_ stays, to look at).
+            for attribute in {"coefs_", "intercepts_", "_optimizer"} & set(vars(self)):
+                delattr(self, attribute)
+            raise
         if self.out_activation_ == "softmax":
             # Softmax logits are defined up to a common shift; report the
             # intercepts centered, so that they are unique.
@@ -339,8 +346,7 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
         # n_iter_ counts this call's epochs (one for partial_fit), as in scikit-learn's
         # MLP since 1.3; t_ and loss_curve_ carry on across calls.
         self.n_iter_ = 0
-        # Each epoch reshuffles the previous epoch's order, as scikit-learn's MLP does,
-        # so that the same random_state draws the same batches.
+        # Each epoch reshuffles the last one's order, as scikit-learn's MLP does.
         order = np.arange(n_samples) if self.shuffle else None
         for _ in range(self.max_iter):
             if self.shuffle:

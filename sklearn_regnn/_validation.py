@@ -30,7 +30,8 @@ def diverged(solver, learning_rate_init):
             "the input data (e.g. with StandardScaler)"
         )
     return TrainingDivergedError(
-        f"Training diverged: the loss became non-finite with solver={solver!r}. {remedy}."
+        f"Training diverged: the loss became non-finite with solver={solver!r}. {remedy}. "
+        "The estimator is left unfitted."
     )
 
 

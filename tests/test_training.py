@@ -14,6 +14,7 @@ from _data import (
 )
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 
@@ -300,6 +301,34 @@ def test_sgd_divergence_raises(params):
     )
     with pytest.raises(ValueError, match="diverged"):
         model.fit(X, y)
+    # No NaN weights are left for predict to use without a word.
+    with pytest.raises(NotFittedError):
+        model.predict(X)
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_divergence_after_a_good_fit_leaves_the_estimator_unfitted(method):
+    """A warm-started fit or a partial_fit that diverges destroys the network it
+    started from: the estimator then reads as unfitted, and a new fit starts
+    afresh."""
+    X, y = diverging_regression_data()
+    X_scaled = StandardScaler().fit_transform(X)
+    y_scaled = (y - y.mean()) / y.std()
+    model = RegularizedMLPRegressor(
+        hidden_layer_sizes=(10,), solver="sgd", warm_start=True, max_iter=20, random_state=0
+    )
+    with pytest.warns(ConvergenceWarning):
+        model.fit(X_scaled, y_scaled)
+    model.set_params(learning_rate_init=1e3, momentum=0.9)
+    with pytest.raises(ValueError, match="diverged.*left unfitted"):
+        for _ in range(20):  # partial_fit runs one epoch (one batch here) a call
+            getattr(model, method)(X, y)
+    with pytest.raises(NotFittedError):
+        model.predict(X_scaled)
+    model.set_params(learning_rate_init=1e-3, momentum=0.9)
+    with pytest.warns(ConvergenceWarning):
+        model.fit(X_scaled, y_scaled)
+    assert all(np.all(np.isfinite(p)) for p in model.coefs_ + model.intercepts_)
 
 
 @pytest.mark.parametrize(
