@@ -34,6 +34,7 @@ from ._validation import (
     CV_CONSTRAINTS,
     CV_NOT_SHARED,
     InvalidParameterError,
+    TrainingDivergedError,
     normalized_sample_weight,
 )
 
@@ -207,28 +208,13 @@ class _CrossValidated:
                     f"sample, and {type(self).__name__}'s folds have one (cv={self.cv!r}). "
                     "Pass scoring='neg_mean_squared_error', or use fewer folds."
                 )
-        grids = self._grids(templates, X, y, sample_weight)
-        search = self._search(templates, grids, X, y, sample_weight, folds, scorer, labels=labels)
-        final = self._refit(templates, search, X, y, sample_weight)
-        self.adaptive_weights_ = None
-        if self.adaptive:
-            # Each fold's weights come from its own first-search fit, which never
-            # saw its held-out part (only the alpha they are taken at was chosen
-            # with all folds' scores).
-            best_ratio, best_alpha = search["best"]
-            fold_weights = [_relative(n) for n in search["norms"][best_ratio, :, best_alpha]]
-            weights = _relative(_input_norms(final))
-            if weights.max() > 0:
-                scaled = _scale_columns(X, weights)
-                grids = self._grids(templates, scaled, y, sample_weight)
-                search = self._search(
-                    templates, grids, X, y, sample_weight, folds, scorer, fold_weights, labels
-                )
-                final = self._refit(templates, search, scaled, y, sample_weight)
-                # The network saw x_j * w_j: in the caller's units its first-layer
-                # row j is w_j times the fitted one.
-                final.coefs_[0] = final.coefs_[0] * weights[:, np.newaxis].astype(X.dtype)
-            self.adaptive_weights_ = weights
+        try:
+            search, final, self.adaptive_weights_ = self._search_and_refit(
+                templates, X, y, sample_weight, folds, scorer, labels
+            )
+        except TrainingDivergedError:
+            self._forget_refit()  # what an earlier fit left must not predict on
+            raise
 
         best_ratio, best_alpha = search["best"]
         grids, scores = search["grids"], search["scores"]
@@ -239,14 +225,43 @@ class _CrossValidated:
         self.cv_scores_ = scores if len(ratios) > 1 else scores[0]
         # The refit's fitted state becomes this estimator's, replacing what an
         # earlier fit left (Adam's moments, early stopping's best weights).
-        for name in getattr(self, "_refit_state", ()):
-            if hasattr(self, name):
-                delattr(self, name)
+        self._forget_refit()
         parameters = set(final.get_params())
         self._refit_state = [name for name in vars(final) if name not in parameters]
         for name in self._refit_state:
             setattr(self, name, getattr(final, name))
         return self
+
+    def _forget_refit(self):
+        for name in getattr(self, "_refit_state", ()):
+            if hasattr(self, name):
+                delattr(self, name)
+
+    def _search_and_refit(self, templates, X, y, sample_weight, folds, scorer, labels):
+        """The search (a second, reweighted one if ``adaptive``), the refit, and the
+        adaptive input weights (None without ``adaptive``)."""
+        grids = self._grids(templates, X, y, sample_weight)
+        search = self._search(templates, grids, X, y, sample_weight, folds, scorer, labels=labels)
+        final = self._refit(templates, search, X, y, sample_weight)
+        if not self.adaptive:
+            return search, final, None
+        # Each fold's weights come from its own first-search fit, which never saw
+        # its held-out part (only the alpha they are taken at was chosen with all
+        # folds' scores).
+        best_ratio, best_alpha = search["best"]
+        fold_weights = [_relative(n) for n in search["norms"][best_ratio, :, best_alpha]]
+        weights = _relative(_input_norms(final))
+        if weights.max() > 0:
+            scaled = _scale_columns(X, weights)
+            grids = self._grids(templates, scaled, y, sample_weight)
+            search = self._search(
+                templates, grids, X, y, sample_weight, folds, scorer, fold_weights, labels
+            )
+            final = self._refit(templates, search, scaled, y, sample_weight)
+            # The network saw x_j * w_j: in the caller's units its first-layer row j
+            # is w_j times the fitted one.
+            final.coefs_[0] = final.coefs_[0] * weights[:, np.newaxis].astype(X.dtype)
+        return search, final, weights
 
     def _split_params(self, params):
         """The parameters of fit meant for the splitter, routed."""

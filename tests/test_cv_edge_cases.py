@@ -10,6 +10,7 @@ import pytest
 from _data import IGNORE_CONVERGENCE, classification_data, regression_data
 from numpy.testing import assert_allclose
 from sklearn.datasets import make_blobs
+from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import ElasticNetCV, LogisticRegressionCV
 from sklearn.metrics import log_loss, make_scorer
 from sklearn.model_selection import KFold, LeaveOneOut, StratifiedKFold
@@ -191,3 +192,18 @@ def test_refit_emptied_along_its_walk_counts_the_fit_that_ran():
     path = regularization_path(template, X, y, alphas=[50.0, 100.0])
     assert path.n_iter[1] == 0
     assert model.n_iter_ == path.n_iter[0] == len(model.loss_curve_) > 0
+
+
+@IGNORE_CONVERGENCE
+def test_a_diverged_second_fit_leaves_no_network_of_the_first():
+    """A refit that diverges raises, and the network an earlier fit left is gone:
+    predict raises NotFittedError rather than answering with the old network
+    under the new settings."""
+    X, y = regression_data(n_samples=80, seed=2)
+    params = dict(hidden_layer_sizes=(8,), alphas=[1e-5, 1e-4], cv=2, random_state=0)
+    model = RegularizedMLPRegressorCV(solver="sgd", max_iter=30, **params).fit(X, y)
+    model.set_params(learning_rate_init=1e4, momentum=0.9)
+    with pytest.raises(ValueError, match="diverged"):
+        model.fit(100 * X, 1e4 * y)
+    with pytest.raises(NotFittedError):
+        model.predict(X)
