@@ -1,16 +1,17 @@
 """The estimator machinery shared by the classifier and the regressor.
 
 This module turns hyper-parameters into the objects of the pure math modules
-(a penalty, a solver, the network's loss) and runs the fit loop: data checks,
-initialization, warm starts, mini-batches, early stopping and convergence
-warnings. The math itself lives in ``_network``, ``penalties`` and ``solvers``.
+(a penalty, a solver, the network's loss) and runs a fit: data checks,
+initialization, warm starts, the solver (the mini-batch loop, with early stopping
+and convergence warnings, is in ``_training``), the result's checks. The math
+itself lives in ``_network``, ``penalties`` and ``solvers``.
 """
 
 import warnings
 from abc import ABCMeta, abstractmethod
+from typing import Any, NamedTuple
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state, column_or_1d
@@ -19,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from . import _network
 from ._full_batch import solve_full_batch
 from ._losses import best_constant
+from ._training import train_stochastic
 from ._validation import (
     PARAMETER_CONSTRAINTS,
     TrainingDivergedError,
@@ -29,9 +31,20 @@ from ._validation import (
 )
 from .penalties import make_penalty
 from .solvers import ProximalAdam, ProximalSGD
-from .solvers._stochastic import MiniBatches, effective_batch_size, validation_split
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+
+class FitProblem(NamedTuple):
+    """What one fit solves: checked inputs ``X``, encoded targets ``Y``, the
+    targets ``y`` as given (for a stratified early-stopping split), normalized
+    sample weights (times the class weights) and the penalty."""
+
+    X: Any
+    Y: np.ndarray
+    y: np.ndarray
+    sample_weight: np.ndarray
+    penalty: Any
 
 
 class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
@@ -142,6 +155,20 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
     def _fit(self, X, y, sample_weight=None, incremental=False, classes=None, checked=False):
         """Fit (or update) the network; ``checked=True`` skips the data checks, for
         warm-started refits on arrays that an earlier fit of this model checked."""
+        problem = self._prepare_fit(X, y, sample_weight, incremental, classes, checked)
+        try:
+            if self.solver == "fista":
+                self._fit_fista(problem.X, problem.Y, problem.sample_weight, problem.penalty)
+            else:
+                train_stochastic([self], [problem], problem.penalty, incremental)
+        except TrainingDivergedError:
+            self._forget_weights()
+            raise
+        return self._finish_fit(problem)
+
+    def _prepare_fit(self, X, y, sample_weight, incremental=False, classes=None, checked=False):
+        """Everything a fit does before its solver runs: checks, targets, weights,
+        the initial (or warm-started) network and the penalty, as a FitProblem."""
         hidden_layer_sizes = self._check_params()
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
         if not checked:
@@ -170,26 +197,27 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
             if not incremental:
                 self._start_new_fit()
         penalty = make_penalty(self.penalty, self.alpha, self.l1_ratio)
+        return FitProblem(X, Y, y, weights, penalty)
 
-        try:
-            if self.solver == "fista":
-                self._fit_fista(X, Y, weights, penalty)
-            else:
-                self._fit_stochastic(X, Y, y, weights, penalty, incremental)
-            if not all(np.all(np.isfinite(p)) for p in self.coefs_ + self.intercepts_):
-                raise diverged(self.solver, self.learning_rate_init)
-        except TrainingDivergedError:
-            # Non-finite weights would make predict return NaN without a word: the
-            # estimator reads as unfitted instead (loss_curve_ stays, to look at).
-            for attribute in {"coefs_", "intercepts_", "_optimizer"} & set(vars(self)):
-                delattr(self, attribute)
-            raise
+    def _finish_fit(self, problem):
+        """What a fit does after its solver: refuse non-finite weights, center
+        softmax intercepts, record the objective."""
+        if not all(np.all(np.isfinite(p)) for p in self.coefs_ + self.intercepts_):
+            self._forget_weights()
+            raise diverged(self.solver, self.learning_rate_init)
         if self.out_activation_ == "softmax":
             # Softmax logits are defined up to a common shift; report the
             # intercepts centered, so that they are unique.
             self.intercepts_[-1] -= self.intercepts_[-1].mean()
-        self.loss_ = self._objective(X, Y, weights, penalty)
+        self.loss_ = self._objective(problem.X, problem.Y, problem.sample_weight, problem.penalty)
         return self
+
+    def _forget_weights(self):
+        """After a diverged fit: non-finite weights would make predict return NaN
+        without a word, so the estimator reads as unfitted instead (loss_curve_
+        stays, to look at)."""
+        for attribute in {"coefs_", "intercepts_", "_optimizer"} & set(vars(self)):
+            delattr(self, attribute)
 
     def _initialize(self, layer_units, Y, sample_weight, dtype, incremental=False):
         self.n_outputs_ = Y.shape[1]
@@ -299,7 +327,7 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
             )
 
     # -------------------------------------------------------------- SGD and Adam
-    def _make_optimizer(self, packing, dtype):
+    def _make_optimizer(self, packing, dtype, n_networks=None):
         if self.solver == "sgd":
             return ProximalSGD(
                 packing,
@@ -309,109 +337,17 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
                 self.nesterovs_momentum,
                 self.power_t,
                 dtype=dtype,
+                n_networks=n_networks,
             )
         return ProximalAdam(
-            packing, self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon, dtype=dtype
+            packing,
+            self.learning_rate_init,
+            self.beta_1,
+            self.beta_2,
+            self.epsilon,
+            dtype=dtype,
+            n_networks=n_networks,
         )
-
-    def _fit_stochastic(self, X, Y, y, sample_weight, penalty, incremental):
-        if self.early_stopping and incremental:
-            raise ValueError("partial_fit does not support early_stopping=True.")
-        if self.early_stopping:
-            stratify = y if is_classifier(self) and self.n_outputs_ == 1 else None
-            train, val = validation_split(
-                sample_weight, self.validation_fraction, self._random_state, stratify
-            )
-            X_val, y_val, sw_val = X[val], y[val], sample_weight[val]
-            X, Y = X[train], Y[train]
-            sample_weight = sample_weight[train] / sample_weight[train].sum()
-        if sp.issparse(X):
-            X = X.tocsr()  # row slicing for mini-batches
-
-        n_samples = X.shape[0]
-        batch_size = effective_batch_size(self.batch_size, n_samples)
-        layer_units = [X.shape[1]] + [W.shape[1] for W in self.coefs_]
-        workspace = _network.Workspace(layer_units, batch_size, X.dtype, self.activation)
-        packing = workspace.packing
-        # All parameters live in one flat vector (the fitted coefs_ and intercepts_
-        # are views of it), so that each optimizer step is a few array operations
-        # over all layers at once.
-        params = packing.pack(self.coefs_, self.intercepts_)
-        self.coefs_, self.intercepts_ = coefs, intercepts = packing.unpack(params)
-        if not incremental or not hasattr(self, "_optimizer"):
-            self._optimizer = self._make_optimizer(packing, X.dtype)
-        optimizer = self._optimizer
-        batches = MiniBatches(X, Y, sample_weight, batch_size)
-        stopped = False
-        # n_iter_ counts this call's epochs (one for partial_fit), as in scikit-learn's
-        # MLP since 1.3; t_ and loss_curve_ carry on across calls.
-        self.n_iter_ = 0
-        # Each epoch reshuffles the last one's order, as scikit-learn's MLP does.
-        order = np.arange(n_samples) if self.shuffle else None
-        for _ in range(self.max_iter):
-            if self.shuffle:
-                order = order[self._random_state.permutation(n_samples)]
-            epoch_loss = 0.0
-            # A diverging run overflows before its loss turns non-finite; the checks
-            # below turn that into TrainingDivergedError instead of warnings.
-            with np.errstate(over="ignore", invalid="ignore"):
-                for X_batch, Y_batch, batch_weight, share in batches.epoch(order):
-                    batch_loss, _, _ = _network.loss_and_grad(
-                        coefs,
-                        intercepts,
-                        X_batch,
-                        Y_batch,
-                        batch_weight,
-                        self.activation,
-                        self.out_activation_,
-                        workspace,
-                    )
-                    if not np.isfinite(batch_loss):
-                        raise diverged(self.solver, self.learning_rate_init)
-                    # The batch's weighted mean loss, weighed by its share of the
-                    # weight: the epoch's loss is the weighted sum over all samples.
-                    epoch_loss += batch_loss * share
-                    optimizer.update(params, workspace.grad, penalty)
-                epoch_objective = epoch_loss + penalty.value(coefs)
-
-            self.n_iter_ += 1
-            self.t_ += n_samples
-            self.loss_curve_.append(epoch_objective)
-            if not np.isfinite(self.loss_curve_[-1]):
-                raise diverged(self.solver, self.learning_rate_init)
-            if self.verbose:
-                print(f"Iteration {self.n_iter_}, loss = {self.loss_curve_[-1]:.8f}")
-            if self.early_stopping:
-                self._track_validation(X_val, y_val, sw_val)
-            else:
-                self._track_training_loss()
-            optimizer.iteration_ends(self.t_)
-
-            if self._no_improvement_count > self.n_iter_no_change:
-                if optimizer.trigger_stopping():
-                    stopped = True
-                    if self.verbose:
-                        print(
-                            f"{'Validation score' if self.early_stopping else 'Training loss'}"
-                            f" did not improve more than tol={self.tol} for "
-                            f"{self.n_iter_no_change} consecutive epochs. Stopping."
-                        )
-                    break
-                if self.verbose:  # only the 'adaptive' schedule goes on, with a smaller step
-                    print(f"Learning rate divided by 5, now {optimizer.learning_rate:g}.")
-                self._no_improvement_count = 0
-            if incremental:
-                break
-        else:
-            if not incremental and not stopped:
-                warnings.warn(
-                    f"Stochastic optimizer: maximum iterations ({self.max_iter}) reached "
-                    "and the optimization has not converged yet.",
-                    ConvergenceWarning,
-                    stacklevel=4,  # the caller of fit
-                )
-        if self.early_stopping:
-            self.coefs_, self.intercepts_ = self._best_coefs, self._best_intercepts
 
     def _track_training_loss(self):
         latest = self.loss_curve_[-1]

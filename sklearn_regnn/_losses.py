@@ -104,21 +104,21 @@ def output_gradient(output, Y, sample_weight, out=None):
 
     Parameters
     ----------
-    output : ndarray of shape (n_samples, n_outputs)
-        Activated network output.
-    Y : ndarray of shape (n_samples, n_outputs)
+    output : ndarray of shape (..., n_samples, n_outputs)
+        Activated network output (leading axes for a stack of networks).
+    Y : ndarray of shape (..., n_samples, n_outputs)
         Targets.
-    sample_weight : ndarray of shape (n_samples,)
+    sample_weight : ndarray of shape (..., n_samples)
         Non-negative weights, already normalized by the caller.
-    out : ndarray of shape (n_samples, n_outputs), default=None
+    out : ndarray of shape (..., n_samples, n_outputs), default=None
         Where to write the result; may be ``output`` itself.
 
     Returns
     -------
-    gradient : ndarray of shape (n_samples, n_outputs)
+    gradient : ndarray of shape (..., n_samples, n_outputs)
     """
     out = np.subtract(output, Y, out=out)
-    out *= sample_weight[:, np.newaxis]
+    out *= sample_weight[..., np.newaxis]
     return out
 
 

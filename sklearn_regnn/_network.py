@@ -200,13 +200,16 @@ class ParameterPacking:
     def weight_blocks(self, flat, penalty):
         """The weight part of ``flat`` as the arrays ``penalty`` acts on (views).
 
-        One flat array of all the weights for a separable penalty (one array
-        operation per step, whatever the depth), the weight matrices otherwise.
+        One array of all the weights for a separable penalty (one array operation
+        per step, whatever the depth and however many networks), the weight
+        matrices otherwise: one per layer, and for a stack of networks one per
+        layer of each network in turn.
 
         Parameters
         ----------
-        flat : ndarray of shape (size,)
-            Parameters (or anything laid out like them).
+        flat : ndarray of shape (size,) or (n_networks, size)
+            Parameters (or anything laid out like them), of one network or of a
+            stack of networks, one per row.
         penalty : penalty object
             Its ``separable`` attribute decides.
 
@@ -215,24 +218,28 @@ class ParameterPacking:
         blocks : list of ndarray
         """
         if penalty.separable:
-            return [flat[: self.n_weights]]
-        return self.unpack(flat)[0]
+            return [flat[..., : self.n_weights]]
+        if flat.ndim == 1:
+            return self.unpack(flat)[0]
+        return [W for row in flat for W in self.unpack(row)[0]]
 
     def unpack(self, flat):
         """Views of ``flat`` shaped as ``(coefs, intercepts)``; no copy.
 
         Parameters
         ----------
-        flat : ndarray of shape (size,)
-            Parameters (or anything laid out like them).
+        flat : ndarray of shape (size,) or (n_networks, size)
+            Parameters (or anything laid out like them); for a stack of networks
+            the views keep the leading axis, ``(n_networks, fan_in, fan_out)``.
 
         Returns
         -------
         coefs, intercepts : list of ndarray
         """
         shapes = self.coef_shapes + self.intercept_shapes
+        lead = flat.shape[:-1]
         views = [
-            flat[self.offsets[k] : self.offsets[k + 1]].reshape(shape)
+            flat[..., self.offsets[k] : self.offsets[k + 1]].reshape(lead + shape)
             for k, shape in enumerate(shapes)
         ]
         return views[: self.n_coefs], views[self.n_coefs :]
@@ -240,9 +247,10 @@ class ParameterPacking:
 
 class Workspace:
     """Preallocated buffers for :func:`loss_and_grad` on batches of at most
-    ``batch_size`` rows.
+    ``batch_size`` rows, for one network or a stack of ``n_networks`` networks of
+    the same shape (trained side by side, each on its own data).
 
-    The gradients live in one flat vector, ``grad``, laid out by
+    The gradients live in ``grad``, one flat row per network laid out by
     :class:`ParameterPacking` (``coef_grads`` and ``intercept_grads`` are views of
     it), so a solver that keeps its parameters flat can use it as it is.
 
@@ -257,31 +265,66 @@ class Workspace:
     activation : str, default=None
         Hidden activation; when given, scratch space for its derivative is made
         only if it needs some (ReLU and the identity do not). None makes it.
+    n_networks : int, default=1
+        Networks in the stack.
     """
 
-    def __init__(self, layer_units, batch_size, dtype, activation=None):
+    def __init__(self, layer_units, batch_size, dtype, activation=None, n_networks=1):
         self.batch_size = batch_size
         self.packing = ParameterPacking(layer_units)
-        # activations[i] holds the output of layer i (inputs are not copied).
-        self.activations = [np.empty((batch_size, u), dtype=dtype) for u in layer_units[1:]]
-        # One delta buffer per layer; deltas of consecutive layers coexist.
-        self.deltas = [np.empty((batch_size, u), dtype=dtype) for u in layer_units[1:]]
+        # activations[i][k] holds the output of layer i of network k (the inputs
+        # are not copied); deltas likewise, and deltas of consecutive layers coexist.
+        shape = (n_networks, batch_size)
+        self.activations = [np.empty(shape + (u,), dtype=dtype) for u in layer_units[1:]]
+        self.deltas = [np.empty(shape + (u,), dtype=dtype) for u in layer_units[1:]]
         # Scratch space for the activations' derivatives, one per hidden layer.
         needs_scratch = activation not in ("relu", "identity")
         self.scratch = [
-            np.empty((batch_size, u), dtype=dtype) if needs_scratch else None
+            np.empty(shape + (u,), dtype=dtype) if needs_scratch else None
             for u in layer_units[1:-1]
         ]
-        self.grad = np.empty(self.packing.size, dtype=dtype)
+        self.grad = np.empty((n_networks, self.packing.size), dtype=dtype)
         self.ones = np.ones(batch_size, dtype=dtype)
         self.coef_grads, self.intercept_grads = self.packing.unpack(self.grad)
+        # Each network's gradients, as views of its row of grad.
+        self.network_grads = [self.packing.unpack(row) for row in self.grad]
+        self._views = {}
+        self._params = None
+
+    def parameter_views(self, params):
+        """Views of ``params`` (of shape ``(n_networks, packing.size)``) for
+        :func:`stacked_loss_and_grad`: each network's weight matrices, and each
+        layer's intercepts of all the networks, shaped to add to the stacked
+        activations. Kept while the same array comes back (a training loop's)."""
+        if params is not self._params:
+            per_network = [self.packing.unpack(row)[0] for row in params]
+            intercepts = self.packing.unpack(params)[1]
+            if len(params) > 1:
+                intercepts = [b[:, np.newaxis, :] for b in intercepts]
+            self._params, self._parameter_views = params, (per_network, intercepts)
+        return self._parameter_views
 
     def views(self, n_rows):
-        """Activation, delta and scratch buffers cut to the first ``n_rows`` rows."""
-        buffers = (self.activations, self.deltas, self.scratch)
-        if n_rows == self.batch_size:
-            return buffers
-        return tuple([None if a is None else a[:n_rows] for a in group] for group in buffers)
+        """The buffers cut to the first ``n_rows`` rows, for a call on batches of
+        that many rows: ``(stacked, per_network, ones)``.
+
+        ``stacked`` holds the activation, delta and scratch buffers of all the
+        networks, for element-wise work (each of shape ``(n_rows, units)`` when
+        there is one network); ``per_network[k]`` the same for network ``k``
+        alone, for its matrix products, with its gradients (views of its row of
+        ``grad``); ``ones`` is a vector of ``n_rows`` ones. Made once per
+        ``n_rows`` and kept.
+        """
+        if n_rows not in self._views:
+            groups = (self.activations, self.deltas, self.scratch)
+            cut = [[None if a is None else a[:, :n_rows] for a in group] for group in groups]
+            per_network = [
+                (tuple([None if a is None else a[k] for a in group] for group in cut), grads)
+                for k, grads in enumerate(self.network_grads)
+            ]
+            stacked = per_network[0][0] if len(per_network) == 1 else tuple(cut)
+            self._views[n_rows] = stacked, per_network, self.ones[:n_rows]
+        return self._views[n_rows]
 
 
 def loss_and_grad(
@@ -309,8 +352,9 @@ def loss_and_grad(
     out_activation : {'identity', 'logistic', 'softmax'}
         Output activation name.
     workspace : Workspace, default=None
-        Buffers to reuse; a new one is made when None. The returned gradients are
-        views of the workspace's flat ``grad`` and are overwritten by the next call.
+        Buffers to reuse (of one network); a new one is made when None. The
+        returned gradients are views of the workspace's ``grad`` and are
+        overwritten by the next call.
 
     Returns
     -------
@@ -318,40 +362,92 @@ def loss_and_grad(
     coef_grads : list of ndarray
     intercept_grads : list of ndarray
     """
-    n_samples = X.shape[0]
     if workspace is None:
         layer_units = [X.shape[1]] + [W.shape[1] for W in coefs]
-        workspace = Workspace(layer_units, n_samples, coefs[0].dtype, activation)
-    activations, deltas, scratch = workspace.views(n_samples)
-    ones = workspace.ones[:n_samples]
-    coef_grads, intercept_grads = workspace.coef_grads, workspace.intercept_grads
+        workspace = Workspace(layer_units, X.shape[0], coefs[0].dtype, activation)
+    params = workspace.packing.pack(coefs, intercepts)[np.newaxis]
+    Y, sample_weight = Y[np.newaxis], sample_weight[np.newaxis]
+    losses = stacked_loss_and_grad(
+        params, [X], Y, sample_weight, activation, out_activation, workspace
+    )
+    coef_grads, intercept_grads = workspace.network_grads[0]
+    return losses[0], coef_grads, intercept_grads
+
+
+def stacked_loss_and_grad(params, X, Y, sample_weight, activation, out_activation, workspace):
+    """:func:`loss_and_grad` of a stack of networks, each on its own batch.
+
+    Networks ``k = 0, 1, ...`` share a shape and a batch length, not their data.
+    The element-wise work (intercepts, activations, the output gradient) runs
+    once over the whole stack; the matrix products and the losses run network by
+    network, on the same arrays and with the same calls as for one network, so
+    that each network's results are exactly those it would get on its own.
+
+    Parameters
+    ----------
+    params : ndarray of shape (n_networks, packing.size)
+        The networks' parameters, one row each, laid out by ``workspace.packing``.
+    X : list of {ndarray, sparse matrix}
+        Each network's batch, of shape (n_rows, n_features).
+    Y : ndarray of shape (n_networks, n_rows, n_outputs)
+        Each network's targets.
+    sample_weight : ndarray of shape (n_networks, n_rows)
+        Each network's sample weights.
+    activation, out_activation : str
+        As for :func:`loss_and_grad`.
+    workspace : Workspace
+        Buffers for ``n_networks`` networks; the gradients are left in its
+        ``grad``, one row per network.
+
+    Returns
+    -------
+    losses : list of float
+        Each network's loss.
+    """
+    n_networks, n_rows = Y.shape[:2]
+    (activations, deltas, scratch), networks, ones = workspace.views(n_rows)
+    coefs, intercepts = workspace.parameter_views(params)
     hidden = HIDDEN_ACTIVATIONS[activation]
-    n_layers = len(coefs)
+    output_activation = OUTPUT_ACTIVATIONS[out_activation]
+    loss = LOSS_OF_OUTPUT_ACTIVATION[out_activation]
+    n_layers = len(intercepts)
+    if n_networks == 1:
+        # One network: its element-wise work on 2-D arrays, as a plain fit has it.
+        Y, sample_weight = Y[0], sample_weight[0]
 
     # Forward pass, keeping every layer's output for backpropagation.
-    A = X
     for i in range(n_layers):
-        Z = _matmul_into(A, coefs[i], activations[i])
+        for X_k, coefs_k, ((activations_k, _, _), _) in zip(X, coefs, networks):
+            _matmul_into(X_k if i == 0 else activations_k[i - 1], coefs_k[i], activations_k[i])
+        Z = activations[i]
         Z += intercepts[i]
         if i < n_layers - 1:
-            A = hidden(Z)
-    # Z is now the raw output: take the loss from it before activating in place.
-    loss = LOSS_OF_OUTPUT_ACTIVATION[out_activation](Z, Y, sample_weight)
-    output = OUTPUT_ACTIVATIONS[out_activation](Z)
+            hidden(Z)
+    # Z is now the raw output: take the losses from it before activating in place.
+    if n_networks == 1:
+        losses = [loss(Z, Y, sample_weight)]
+        output_activation(Z)
+    else:
+        losses = [loss(Z[k], Y[k], sample_weight[k]) for k in range(n_networks)]
+        for k in range(n_networks):
+            output_activation(Z[k])
 
     # Backward pass.
-    delta = output_gradient(output, Y, sample_weight, out=deltas[-1])
+    output_gradient(Z, Y, sample_weight, out=deltas[-1])
     derivative = DERIVATIVES[activation]
     for i in range(n_layers - 1, -1, -1):
-        inputs = X if i == 0 else activations[i - 1]
-        _transpose_matmul_into(inputs, delta, coef_grads[i])
-        # Column sums as a matrix-vector product: BLAS does it several times faster
-        # than a reduction along the rows.
-        np.matmul(ones, delta, out=intercept_grads[i])
+        for X_k, coefs_k, ((activations_k, deltas_k, _), grads_k) in zip(X, coefs, networks):
+            _transpose_matmul_into(
+                X_k if i == 0 else activations_k[i - 1], deltas_k[i], grads_k[0][i]
+            )
+            # Column sums as a matrix-vector product: BLAS does it several times
+            # faster than a reduction along the rows.
+            np.matmul(ones, deltas_k[i], out=grads_k[1][i])
+            if i > 0:
+                np.matmul(deltas_k[i], coefs_k[i].T, out=deltas_k[i - 1])
         if i > 0:
-            previous = np.matmul(delta, coefs[i].T, out=deltas[i - 1])
-            delta = derivative(activations[i - 1], previous, scratch[i - 1])
-    return loss, coef_grads, intercept_grads
+            derivative(activations[i - 1], deltas[i - 1], scratch[i - 1])
+    return losses
 
 
 def data_loss(coefs, intercepts, X, Y, sample_weight, activation, out_activation):

@@ -238,7 +238,7 @@ def test_forward_matches_loss_and_grad(activation, kind, hidden):
     loss, _, intercept_grads = loss_and_grad(
         coefs, intercepts, X, Y, sw, activation, out, workspace
     )
-    np.testing.assert_allclose(workspace.activations[-1], output, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(workspace.activations[-1][0], output, rtol=1e-12, atol=1e-15)
     # Canonical links: d loss / d (last intercept) = sum_i s_i (output_i - y_i).
     np.testing.assert_allclose(intercept_grads[-1], sw @ (output - Y), rtol=1e-10, atol=1e-14)
     assert data_loss(coefs, intercepts, X, Y, sw, activation, out) == pytest.approx(

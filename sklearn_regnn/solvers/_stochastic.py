@@ -87,20 +87,25 @@ def validation_split(sample_weight, validation_fraction, random_state, stratify=
 class MiniBatches:
     """The mini-batches of one epoch, gathered into buffers allocated once.
 
+    It serves one data set, or several of the same size side by side (one per
+    network of a stack trained in lockstep): each epoch then yields the batch of
+    every data set at once, stacked, in that data set's own order.
+
     Each batch's sample weights are rescaled to sum to 1, so that the batch's loss
     is its weighted mean loss, as in scikit-learn's MLP. (Scaling by the batch's
     size instead would estimate the full loss without bias, but a batch holding a
     few heavy samples would then take a step many times too long: with 3 of 1000
     samples weighted 1000, SGD diverged where scikit-learn's converges.) A batch
-    whose weights are all 0 carries no information and is skipped. The targets of
-    each batch come in the dtype of ``X``, whatever the dtype of ``Y`` (int8 class
-    indicators, say).
+    whose weights are all 0 carries no information and is skipped; data sets side
+    by side must not have such batches (their steps would fall out of step), so
+    their weights must be positive. The targets of each batch come in the dtype of
+    ``X``, whatever the dtype of ``Y`` (int8 class indicators, say).
 
     Parameters
     ----------
-    X : {ndarray, csr_matrix} of shape (n_samples, n_features)
-    Y : ndarray of shape (n_samples, n_outputs)
-    sample_weight : ndarray of shape (n_samples,)
+    X : list of {ndarray, csr_matrix} of shape (n_samples, n_features)
+    Y : list of ndarray of shape (n_samples, n_outputs)
+    sample_weight : list of ndarray of shape (n_samples,)
         Weights summing to 1.
     batch_size : int
     """
@@ -108,43 +113,70 @@ class MiniBatches:
     def __init__(self, X, Y, sample_weight, batch_size):
         self.X, self.Y, self.sample_weight = X, Y, sample_weight
         self.batch_size = batch_size
-        self.n_samples = X.shape[0]
-        self._X = None if sp.issparse(X) else np.empty((batch_size, X.shape[1]), X.dtype)
-        self._Y = np.empty((batch_size, Y.shape[1]), X.dtype)
-        self._weight = np.empty(batch_size, sample_weight.dtype)
+        self.n_samples = X[0].shape[0]
+        n_sets, dtype = len(X), X[0].dtype
+        dense = not sp.issparse(X[0])
+        self._X = np.empty((n_sets, batch_size, X[0].shape[1]), dtype) if dense else None
+        self._Y = np.empty((n_sets, batch_size, Y[0].shape[1]), dtype)
+        self._weight = np.empty((n_sets, batch_size), sample_weight[0].dtype)
+        self._buffers = {}
 
-    def epoch(self, order=None):
-        """Yield ``(X_batch, Y_batch, weight_batch, share)``, in ``order`` if given
-        (a permutation of the rows) or else in the data's order; ``share`` is the
-        batch's part of the total weight, which the batch weights (summing to 1)
-        were divided by. The arrays are overwritten by the next batch."""
-        n = self.n_samples
-        for start in range(0, n, self.batch_size):
-            stop = min(start + self.batch_size, n)
-            n_batch = stop - start
-            weight = self._weight[:n_batch]
-            Y_batch = self._Y[:n_batch]
-            if order is None:
-                X_batch = self.X[start:stop]
-                np.copyto(Y_batch, self.Y[start:stop])
-                np.copyto(weight, self.sample_weight[start:stop])
-            else:
-                rows = order[start:stop]
-                if self._X is None:
-                    X_batch = self.X[rows]
+    def _cut(self, n_rows):
+        """The buffers for batches of ``n_rows`` rows: the stacked targets and
+        weights, and each data set's own parts of the three (made once)."""
+        if n_rows not in self._buffers:
+            Y, weight = self._Y[:, :n_rows], self._weight[:, :n_rows]
+            X = [None] * len(Y) if self._X is None else list(self._X[:, :n_rows])
+            self._buffers[n_rows] = Y, weight, list(zip(X, Y, weight))
+        return self._buffers[n_rows]
+
+    def epoch(self, orders=None):
+        """Yield ``(X_batches, Y_batch, weight_batch, shares)`` for each batch.
+
+        ``orders`` holds a permutation of the rows per data set (None: the data's
+        order). ``X_batches`` is the list of the data sets' input batches,
+        ``Y_batch`` and ``weight_batch`` are stacked, of shapes ``(n_sets,
+        n_rows, n_outputs)`` and ``(n_sets, n_rows)``, and ``shares`` are the
+        batches' parts of their data sets' total weights, which the batch weights
+        (summing to 1) were divided by. The arrays are overwritten by the next
+        batch."""
+        n, size = self.n_samples, self.batch_size
+        data = list(zip(self.X, self.Y, self.sample_weight))
+        for start in range(0, n, size):
+            stop = min(start + size, n)
+            Y_batch, weight_batch, buffers = self._cut(stop - start)
+            X_batches, shares = [], []
+            for k, (X, Y, sample_weight) in enumerate(data):
+                X_buffer, Y_buffer, weight = buffers[k]
+                if orders is None:
+                    X_batches.append(X[start:stop])
+                    np.copyto(Y_buffer, Y[start:stop])
+                    np.copyto(weight, sample_weight[start:stop])
                 else:
-                    # mode="clip" gathers straight into the buffer; "raise" would
-                    # gather into a temporary first (the rows are valid anyway).
-                    X_batch = np.take(self.X, rows, axis=0, out=self._X[:n_batch], mode="clip")
-                if self.Y.dtype == Y_batch.dtype:
-                    np.take(self.Y, rows, axis=0, out=Y_batch, mode="clip")
-                else:
-                    np.copyto(Y_batch, self.Y[rows])
-                np.take(self.sample_weight, rows, out=weight, mode="clip")
-            share = float(weight.sum())
-            if share > 0:
-                weight /= share
-                yield X_batch, Y_batch, weight, share
+                    rows = orders[k][start:stop]
+                    if X_buffer is None:
+                        X_batches.append(X[rows])
+                    else:
+                        # mode="clip" gathers straight into the buffer; "raise" would
+                        # gather into a temporary first (the rows are valid anyway).
+                        X_batches.append(np.take(X, rows, axis=0, out=X_buffer, mode="clip"))
+                    if Y.dtype == Y_buffer.dtype:
+                        np.take(Y, rows, axis=0, out=Y_buffer, mode="clip")
+                    else:
+                        np.copyto(Y_buffer, Y[rows])
+                    np.take(sample_weight, rows, out=weight, mode="clip")
+                share = float(weight.sum())
+                if share > 0:
+                    weight /= share
+                shares.append(share)
+            if min(shares) > 0:
+                yield X_batches, Y_batch, weight_batch, shares
+            elif len(shares) > 1:
+                raise ValueError("Data sets side by side need positive sample weights.")
+
+
+def _state_shape(packing, n_networks):
+    return packing.size if n_networks is None else (n_networks, packing.size)
 
 
 class ProximalSGD:
@@ -183,6 +215,11 @@ class ProximalSGD:
         Exponent of the 'invscaling' schedule.
     dtype : numpy dtype, default=np.float64
         Dtype of the parameters (and so of the state).
+    n_networks : int, default=None
+        For a stack of networks trained side by side, their number: the
+        parameters are then of shape ``(n_networks, packing.size)``, one row per
+        network, all stepped with the same step size. None for one network's
+        flat vector.
 
     Examples
     --------
@@ -213,6 +250,7 @@ class ProximalSGD:
         nesterov,
         power_t,
         dtype=np.float64,
+        n_networks=None,
     ):
         self.packing = packing
         self.learning_rate_init = learning_rate_init
@@ -221,7 +259,7 @@ class ProximalSGD:
         self.momentum = float(momentum)
         self.nesterov = nesterov
         self.power_t = power_t
-        self.velocity = np.zeros(packing.size, dtype=dtype)
+        self.velocity = np.zeros(_state_shape(packing, n_networks), dtype=dtype)
 
     def update(self, params, grad, penalty):
         lr, mu = self.learning_rate, self.momentum
@@ -244,15 +282,25 @@ class ProximalSGD:
             penalty.prox(weights, lr)
             return
         n_weights = self.packing.n_weights
-        before_prox = grad[:n_weights]
-        np.copyto(before_prox, params[:n_weights])
+        before_prox = grad[..., :n_weights]
+        np.copyto(before_prox, params[..., :n_weights])
         penalty.prox(weights, lr)
-        correction = np.subtract(params[:n_weights], before_prox, out=before_prox)
+        correction = np.subtract(params[..., :n_weights], before_prox, out=before_prox)
         if self.nesterov:
             correction /= mu
-        self.velocity[:n_weights] += correction
+        self.velocity[..., :n_weights] += correction
 
     update.__doc__ = _update_doc("One proximal step on all parameters, in place.")
+
+    def keep(self, networks):
+        """Keep the state of these networks of the stack only, in this order.
+
+        Parameters
+        ----------
+        networks : list of int
+            Rows of the stack that go on training.
+        """
+        self.velocity = self.velocity[networks]
 
     def iteration_ends(self, n_samples_seen):
         """Update the 'invscaling' schedule at the end of an epoch.
@@ -319,6 +367,11 @@ class ProximalAdam:
         Added to ``sqrt(v)`` for numerical stability.
     dtype : numpy dtype, default=np.float64
         Dtype of the parameters (and so of the state).
+    n_networks : int, default=None
+        For a stack of networks trained side by side, their number: the
+        parameters are then of shape ``(n_networks, packing.size)``, one row per
+        network, and all take their steps together (one step count). None for one
+        network's flat vector.
 
     Examples
     --------
@@ -341,15 +394,25 @@ class ProximalAdam:
     0.0
     """
 
-    def __init__(self, packing, learning_rate_init, beta_1, beta_2, epsilon, dtype=np.float64):
+    def __init__(
+        self,
+        packing,
+        learning_rate_init,
+        beta_1,
+        beta_2,
+        epsilon,
+        dtype=np.float64,
+        n_networks=None,
+    ):
         self.packing = packing
         self.learning_rate_init = learning_rate_init
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
         self.t = 0
         # m / (1 - beta_1) and v / (1 - beta_2), with m and v Adam's moment estimates.
-        self.first_moment = np.zeros(packing.size, dtype=dtype)
-        self.second_moment = np.zeros(packing.size, dtype=dtype)
-        self.step = np.empty(packing.size, dtype=dtype)
+        shape = _state_shape(packing, n_networks)
+        self.first_moment = np.zeros(shape, dtype=dtype)
+        self.second_moment = np.zeros(shape, dtype=dtype)
+        self.step = np.empty(shape, dtype=dtype)
 
     def update(self, params, grad, penalty):
         self.t += 1
@@ -392,6 +455,18 @@ class ProximalAdam:
         "One proximal Adam step on all parameters, in place.",
         "Its ``pull`` bounds the weights' steps.",
     )
+
+    def keep(self, networks):
+        """Keep the state of these networks of the stack only, in this order.
+
+        Parameters
+        ----------
+        networks : list of int
+            Rows of the stack that go on training.
+        """
+        self.first_moment = self.first_moment[networks]
+        self.second_moment = self.second_moment[networks]
+        self.step = self.step[networks]
 
     def iteration_ends(self, n_samples_seen):
         """Adam has no schedule to update: nothing to do at the end of an epoch.
