@@ -1,14 +1,15 @@
 """Cross-validated estimators: ``alpha`` (and ``l1_ratio``) chosen on warm-started paths.
 
-Each fold fits one regularization path (:func:`~sklearn_regnn._path.walk_path`)
-and scores every ``alpha`` on its held-out part; a grid search would fit every
-``alpha`` from scratch. The best mean score picks ``alpha_`` and ``l1_ratio_``, and
-a refit on all the data (for a network, the same warm-started walk up to
-``alpha_``, since a non-convex fit depends on where it starts) gives the fitted
-attributes, which the CV estimator holds itself (as
-:class:`~sklearn.linear_model.ElasticNetCV` does), so it predicts and selects
-features like the plain estimator. With ``adaptive=True`` a second search, on
-inputs scaled by the first one's row norms, gives the adaptive (group) lasso.
+Each fold fits one regularization path (the folds side by side,
+:func:`~sklearn_regnn._path.walk_paths`) and scores every ``alpha`` on its
+held-out part; a grid search would fit every ``alpha`` from scratch. The best mean
+score picks ``alpha_`` and ``l1_ratio_``, and a refit on all the data (for a
+network, the same warm-started walk up to ``alpha_``, since a non-convex fit
+depends on where it starts) gives the fitted attributes, which the CV estimator
+holds itself (as :class:`~sklearn.linear_model.ElasticNetCV` does), so it predicts
+and selects features like the plain estimator. With ``adaptive=True`` a second
+search, on inputs scaled by the first one's row norms, gives the adaptive (group)
+lasso.
 """
 
 import numbers
@@ -16,6 +17,7 @@ import warnings
 
 import numpy as np
 import scipy.sparse as sp
+from joblib import effective_n_jobs
 from sklearn import get_config
 from sklearn.base import clone, is_classifier
 from sklearn.metrics import check_scoring
@@ -28,8 +30,9 @@ from sklearn.utils.parallel import Parallel, delayed
 from . import _classifier, _regressor
 from ._classifier import RegularizedMLPClassifier, _check_class_weight
 from ._docstrings import cv_docstring
-from ._path import alpha_grid, walk_path
+from ._path import alpha_grid, walk_path, walk_paths
 from ._regressor import RegularizedMLPRegressor
+from ._training import LOCKSTEP_MAX_ENTRIES
 from ._validation import (
     CV_CONSTRAINTS,
     CV_NOT_SHARED,
@@ -46,32 +49,48 @@ def _scale_columns(X, scale):
     return X * scale.astype(X.dtype)
 
 
-def _path_scores(template, X, y, sample_weight, fold, alphas, scorer, scale=None, classes=None):
-    """Scores of the warm-started path fitted on ``fold``'s training part, and the
-    norms of the first-layer rows (one per input) of every fit along it.
+def _path_scores(template, X, y, sample_weight, folds, alphas, scorer, scales, classes=None):
+    """For each of ``folds``, the scores of the warm-started path fitted on its
+    training part, and the norms of the first-layer rows (one per input) of every
+    fit along it. The folds' paths are walked side by side (:func:`walk_paths`).
 
     ``scorer=None`` is the estimator's own ``score``, computed from the network's
     output directly: the held-out part is a slice of data checked once already.
-    ``scale`` multiplies the inputs' columns, in both parts. ``classes`` are all
-    the labels, for a classifier whose training part may lack some.
+    ``scales`` multiply the inputs' columns, one per fold, in both parts (None:
+    no scaling). ``classes`` are all the labels, for a classifier whose training
+    part may lack some.
     """
-    train, test = fold
-    weights = None if sample_weight is None else sample_weight[test]
-    train_weight = None if sample_weight is None else sample_weight[train]
-    X_train, X_test, y_test = X[train], X[test], y[test]
-    if scale is not None:
-        X_train, X_test = _scale_columns(X_train, scale), _scale_columns(X_test, scale)
-    scores, norms = [], []
-    for model, _ in walk_path(template, X_train, y[train], alphas, train_weight, classes):
-        if scorer is None:
-            output = model._network_output(X_test)
-            scores.append(model._score_predictions(y_test, output, weights))
-        elif weights is None:
-            scores.append(scorer(model, X_test, y_test))
-        else:
-            scores.append(scorer(model, X_test, y_test, sample_weight=weights))
-        norms.append(_input_norms(model))
-    return scores, norms
+    datasets, held_out = [], []
+    for (train, test), scale in zip(folds, scales):
+        X_train, X_test = X[train], X[test]
+        if scale is not None:
+            X_train, X_test = _scale_columns(X_train, scale), _scale_columns(X_test, scale)
+        part = (lambda rows: None) if sample_weight is None else (lambda rows: sample_weight[rows])
+        datasets.append((X_train, y[train], part(train)))
+        held_out.append((X_test, y[test], part(test)))
+    scores, norms = [[] for _ in folds], [[] for _ in folds]
+    for fits in walk_paths(template, datasets, alphas, classes):
+        for k, ((model, _), (X_test, y_test, weights)) in enumerate(zip(fits, held_out)):
+            if scorer is None:
+                output = model._network_output(X_test)
+                scores[k].append(model._score_predictions(y_test, output, weights))
+            elif weights is None:
+                scores[k].append(scorer(model, X_test, y_test))
+            else:
+                scores[k].append(scorer(model, X_test, y_test, sample_weight=weights))
+            norms[k].append(_input_norms(model))
+    return list(zip(scores, norms))
+
+
+def _fold_chunks(folds, X, n_jobs):
+    """The folds split into consecutive groups, each walked side by side by one job:
+    as many groups as jobs, and more when the groups' training parts together
+    would hold over LOCKSTEP_MAX_ENTRIES entries of ``X``."""
+    n_samples, n_features = X.shape
+    per_sample = X.nnz / max(n_samples, 1) if sp.issparse(X) else n_features
+    entries = sum(len(train) for train, _ in folds) * per_sample
+    n_chunks = max(effective_n_jobs(n_jobs), int(np.ceil(entries / LOCKSTEP_MAX_ENTRIES)))
+    return [list(chunk) for chunk in np.array_split(np.arange(len(folds)), n_chunks) if len(chunk)]
 
 
 def _input_norms(model):
@@ -315,11 +334,23 @@ class _CrossValidated:
         ``labels`` are a classifier's classes."""
         if fold_scales is None:
             fold_scales = [None] * len(folds)
-        paths = Parallel(n_jobs=self.n_jobs)(
-            delayed(_path_scores)(template, X, y, sample_weight, fold, grid, scorer, scale, labels)
+        chunks = _fold_chunks(folds, X, self.n_jobs)
+        results = Parallel(n_jobs=self.n_jobs)(
+            delayed(_path_scores)(
+                template,
+                X,
+                y,
+                sample_weight,
+                [folds[k] for k in chunk],
+                grid,
+                scorer,
+                [fold_scales[k] for k in chunk],
+                labels,
+            )
             for template, grid in zip(templates, grids)
-            for fold, scale in zip(folds, fold_scales)
+            for chunk in chunks
         )
+        paths = [fold for chunk in results for fold in chunk]
         shape = (len(templates), len(folds), len(grids[0]))
         # Scores as (l1_ratio, alpha, fold), like ElasticNetCV's mse_path_.
         scores = np.asarray([p[0] for p in paths]).reshape(shape).transpose(0, 2, 1)

@@ -12,7 +12,8 @@ from sklearn.utils.validation import check_X_y
 
 from ._base import BaseRegularizedMLP
 from ._classifier import class_weight_multipliers
-from ._validation import check_hidden_layer_sizes, normalized_sample_weight
+from ._training import train_stochastic
+from ._validation import TrainingDivergedError, check_hidden_layer_sizes, normalized_sample_weight
 from .penalties import make_penalty
 
 
@@ -234,46 +235,98 @@ def walk_path(estimator, X, y, alphas, sample_weight=None, classes=None):
     n_iter : int
         Epochs or iterations of this fit alone.
     """
-    model = clone(estimator).set_params(warm_start=True)
+    for [(model, n_iter)] in walk_paths(estimator, [(X, y, sample_weight)], alphas, classes):
+        yield model, n_iter
+
+
+def walk_paths(estimator, datasets, alphas, classes=None):
+    """:func:`walk_path` on several data sets at once (a search's folds, say).
+
+    At each ``alpha`` the networks of all the data sets are fitted before the walk
+    goes on; those trained by mini-batches on data of one size train side by side,
+    in lockstep (:mod:`sklearn_regnn._training`), which on small data costs little
+    more than training one of them. Each gets exactly the fit it would get alone.
+
+    Parameters
+    ----------
+    estimator : BaseRegularizedMLP
+        Template, cloned once per data set.
+    datasets : list of tuple
+        ``(X, y, sample_weight)`` per data set.
+    alphas : array-like
+        The grid, in the order walked.
+    classes : array-like, default=None
+        All the labels, for a classifier (see :func:`walk_path`).
+
+    Yields
+    ------
+    fits : list of tuple
+        For each data set in turn, ``(model, n_iter)`` as :func:`walk_path`
+        yields them.
+    """
+    models = [clone(estimator).set_params(warm_start=True) for _ in datasets]
     # The data stay the same along the walk: statistics of it (the Gram matrix of a
     # linear least-squares model) may be computed once for all the fits, and the
     # data checks of the first fit hold for the others.
-    model._path_cache = {}
-    checked = None
+    for model in models:
+        model._path_cache = {}
+    checked = [None] * len(models)
     warned = False
-    hidden = model._has_hidden_layers()
+    hidden = models[0]._has_hidden_layers()
     try:
         for alpha in alphas:
-            previous, smaller = model.alpha, alpha < model.alpha
-            model.alpha = float(alpha)
-            empty = checked is not None and _all_weights_zero(model)
-            if empty and (hidden or not smaller):
-                # Zero weights that solve the problem at one alpha solve it at every
-                # larger one; with hidden layers, where no gradient passes a zero
-                # layer, at every smaller one too. A fit would only move the
-                # intercepts about the best constant.
-                if smaller and not warned:
-                    warnings.warn(
-                        f"The network has no non-zero weight left at alpha={previous:.4g}, "
-                        f"so it stays empty at the smaller alpha={alpha:.4g}: no gradient "
-                        "passes an empty layer. With hidden layers, walk the grid in "
-                        "increasing order.",
-                        UserWarning,
-                        stacklevel=3,
+            n_iter, problems = [0] * len(models), {}
+            for k, model in enumerate(models):
+                previous, smaller = model.alpha, alpha < model.alpha
+                model.alpha = float(alpha)
+                if checked[k] is not None and _all_weights_zero(model) and (hidden or not smaller):
+                    # Zero weights that solve the problem at one alpha solve it at every
+                    # larger one; with hidden layers, where no gradient passes a zero
+                    # layer, at every smaller one too. A fit would only move the
+                    # intercepts about the best constant.
+                    if smaller and not warned:
+                        warnings.warn(
+                            f"The network has no non-zero weight left at "
+                            f"alpha={previous:.4g}, so it stays empty at the smaller "
+                            f"alpha={alpha:.4g}: no gradient passes an empty layer. With "
+                            "hidden layers, walk the grid in increasing order.",
+                            UserWarning,
+                            stacklevel=4,
+                        )
+                        warned = True
+                    continue
+                first = checked[k] is None
+                if first:
+                    # Checked once, as the first fit would (reset=True records the
+                    # inputs' count and names), and never again along the walk.
+                    X, y, sample_weight = datasets[k]
+                    checked[k] = (*model._validate_X_y(X, y, reset=True), sample_weight)
+                X, y, sample_weight = checked[k]
+                if model.solver == "fista":
+                    model._fit(
+                        X, y, sample_weight, classes=classes if first else None, checked=True
                     )
-                    warned = True
-                yield model, 0
-                continue
-            if checked is None:
-                # Checked once, as the first fit would (reset=True records the
-                # inputs' count and names), and never again along the walk.
-                checked = model._validate_X_y(X, y, reset=True)
-                model._fit(*checked, sample_weight=sample_weight, classes=classes, checked=True)
-            else:
-                model._fit(*checked, sample_weight=sample_weight, checked=True)
-            yield model, int(model.n_iter_)
+                    n_iter[k] = int(model.n_iter_)
+                else:
+                    problems[k] = model._prepare_fit(
+                        X, y, sample_weight, classes=classes if first else None, checked=True
+                    )
+            if problems:
+                stochastic = [models[k] for k in problems]
+                penalty = next(iter(problems.values())).penalty
+                try:
+                    train_stochastic(stochastic, list(problems.values()), penalty)
+                except TrainingDivergedError:
+                    for model in stochastic:
+                        model._forget_weights()
+                    raise
+                for k, problem in problems.items():
+                    models[k]._finish_fit(problem)
+                    n_iter[k] = int(models[k].n_iter_)
+            yield list(zip(models, n_iter))
     finally:
-        del model._path_cache
+        for model in models:
+            del model._path_cache
 
 
 def _all_weights_zero(model):
