@@ -316,10 +316,15 @@ def working_set_fista(
     """
     n_features = X.shape[1]
     weights = np.asarray(sample_weight, dtype=np.float64)
-    x_mean, y_mean = weighted_mean(X, weights), weights @ Y
-    Yc = Y - y_mean
     W = np.array(W, dtype=np.float64)
-    scale = float(np.vdot(Yc * weights[:, np.newaxis], Yc))
+    if full_gram is None:
+        x_mean, y_mean = weighted_mean(X, weights), weights @ Y
+        Yc = Y - y_mean
+        scale = float(np.vdot(Yc * weights[:, np.newaxis], Yc))
+    else:
+        # The statistics hold all of these already: no pass over X.
+        x_mean, y_mean = full_gram.x_mean, full_gram.y_mean
+        scale = float(full_gram.target_sum_of_squares.sum())
     threshold = max(tol * scale, 64 * np.finfo(np.float64).eps * max(scale, 1.0))
     curve, n_iter, converged = [], 0, False
     objective = np.nan
