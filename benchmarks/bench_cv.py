@@ -9,11 +9,14 @@
    ``alpha_`` has a mean CV score (as GridSearchCV measured it) within one
    standard error of GridSearchCV's best, the CV estimator's own mean score there,
    and the R^2 of both refits on the 5000 samples held out of the same draw.
-2. The hidden-layer setting's choices over 5 data seeds and 2 initializations
+2. The hidden-layer setting's choices over 5 data seeds and 4 initializations
    each: with hidden layers the
    CV estimator scores (and refits) warm-started fits, GridSearchCV fresh ones.
    Also the epochs each search spends, which the machine's load does not change.
-   Then both kinds of fit at the grid's 5 smallest alphas, on all 1000 samples,
+   And how often GridSearchCV itself, rerun with another initialization, chooses
+   within one standard error of its first run's best, beside the same figure for
+   the CV estimator. Then both kinds of fit at the grid's 5 smallest alphas, on all
+   1000 samples,
    over 5 data seeds and 3 initializations each: their training objectives and
    their R^2 on the held-out samples.
 3. Recovery. ``make_friedman1(n_samples=1000, n_features=50, noise=1)`` over 5 seeds:
@@ -22,7 +25,7 @@
    and ``adaptive=True``), next to ``SelectFromModel(LassoCV())``, with the R^2 of
    each on 5000 samples of another draw.
 
-Run: ``python benchmarks/bench_cv.py [--repeats 3] [--seeds 5]`` (about 4 minutes).
+Run: ``python benchmarks/bench_cv.py [--repeats 3] [--seeds 5]`` (about 7 minutes).
 """
 
 import argparse
@@ -142,13 +145,26 @@ def samples_scorer(model, X, y):
     return model.t_
 
 
-def hidden_layer_choice(seeds, initializations=2):
+def within_one_se(reference, chosen):
+    """Whether GridSearchCV's mean score at alpha index ``chosen`` is at least its
+    best minus one standard error (over the folds) of the best, in ``reference``
+    (a fitted GridSearchCV)."""
+    means, stds = reference.cv_results_["mean_test_r2"], reference.cv_results_["std_test_r2"]
+    best = reference.best_index_
+    return means[chosen] >= means[best] - stds[best] / np.sqrt(reference.n_splits_)
+
+
+def hidden_layer_choice(seeds, initializations=4):
     """Per data seed and initialization, the hidden-layer setting's choices, the
     held-out scores of both refits, and the epochs each search spent (counted
-    through a scorer that returns ``t_``, so free of the machine's load)."""
+    through a scorer that returns ``t_``, so free of the machine's load). Then how
+    often a choice is within one standard error of GridSearchCV's best when
+    GridSearchCV itself is rerun with another initialization, beside the same
+    figure for the CV estimator's choice."""
     name = "(32,) adam, Friedman 1000 x 10"
     folds = KFold(5, shuffle=True, random_state=0)
     rows, held_out, epochs, within = [], [], [], 0
+    searches = {}  # data seed -> [(our alpha index, fitted GridSearchCV)] per initialization
     for seed in range(seeds):
         X, y, X_test, y_test = standardized(
             *split(
@@ -171,7 +187,8 @@ def hidden_layer_choice(seeds, initializations=2):
             best = theirs.best_index_
             chosen = int(np.flatnonzero(grid == ours.alpha_)[0])
             standard_error = theirs.cv_results_["std_test_r2"][best] / np.sqrt(5)
-            within += means[chosen] >= means[best] - standard_error
+            within += within_one_se(theirs, chosen)
+            searches.setdefault(seed, []).append((chosen, theirs))
             held_out.append([ours.score(X_test, y_test), theirs.score(X_test, y_test)])
             # Epochs in passes over all len(X) samples: the folds' fits see 4/5 of them.
             walks = RegularizedMLPRegressorCV(
@@ -229,6 +246,57 @@ def hidden_layer_choice(seeds, initializations=2):
             "epochs over the 1000 samples (ours / grid's)",
         ],
         rows,
+    )
+    reproducibility(searches)
+
+
+def reproducibility(searches):
+    """Within one standard error of GridSearchCV's best: the CV estimator's choice
+    against the GridSearchCV run of its own initialization and against every run
+    of its data seed, and each GridSearchCV run's choice against every other run
+    of its data seed (so against GridSearchCV's own initialization noise)."""
+    ours_same = ours_any = grid_other = 0
+    n_same = n_any = n_other = 0
+    chosen_counts = {"CV estimator": {}, "GridSearchCV": {}}
+    for runs in searches.values():
+        for i, (ours, theirs) in enumerate(runs):
+            ours_same += within_one_se(theirs, ours)
+            n_same += 1
+            for name, index in (("CV estimator", ours), ("GridSearchCV", theirs.best_index_)):
+                chosen_counts[name][index] = chosen_counts[name].get(index, 0) + 1
+            for j, (_, reference) in enumerate(runs):
+                ours_any += within_one_se(reference, ours)
+                n_any += 1
+                if i != j:
+                    grid_other += within_one_se(reference, theirs.best_index_)
+                    n_other += 1
+    counts = {
+        name: ", ".join(f"index {k}: {v}" for k, v in sorted(c.items()))
+        for name, c in chosen_counts.items()
+    }
+    _harness.print_table(
+        "Within one s.e. of GridSearchCV's best, by GridSearchCV's scores",
+        ["choice", "judged by", "within 1 se", "alpha indices chosen"],
+        [
+            [
+                "CV estimator's",
+                "GridSearchCV, same initialization",
+                f"{ours_same} of {n_same}",
+                counts["CV estimator"],
+            ],
+            [
+                "CV estimator's",
+                "every GridSearchCV run of the data seed",
+                f"{ours_any} of {n_any}",
+                "",
+            ],
+            [
+                "GridSearchCV's",
+                "every other GridSearchCV run of the data seed",
+                f"{grid_other} of {n_other}",
+                counts["GridSearchCV"],
+            ],
+        ],
     )
 
 

@@ -259,8 +259,11 @@ CV_PARAMETERS = """\
         candidate last; if every ``alpha`` is, ``fit`` raises.
 
     n_jobs : int, default=None
-        Number of paths computed in parallel (one per fold and ``l1_ratio``);
-        None is 1 unless in a ``joblib.parallel_config`` context.
+        Number of jobs run in parallel. The folds' paths are walked side by side
+        (their networks trained as one stack where they can, each exactly as it
+        would be alone); ``n_jobs`` splits the folds into that many groups, per
+        ``l1_ratio``, one job each. None is 1 unless in a
+        ``joblib.parallel_config`` context.
 
     adaptive : bool, default=False
         Search twice, the second time with a penalty reweighted by the first
