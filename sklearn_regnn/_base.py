@@ -152,9 +152,19 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
         )
 
     # ------------------------------------------------------------------------ fit
-    def _fit(self, X, y, sample_weight=None, incremental=False, classes=None, checked=False):
+    def _fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        incremental=False,
+        classes=None,
+        checked=False,
+        objective=True,
+    ):
         """Fit (or update) the network; ``checked=True`` skips the data checks, for
-        warm-started refits on arrays that an earlier fit of this model checked."""
+        warm-started refits on arrays that an earlier fit of this model checked,
+        and ``objective=False`` the pass over the data that ``loss_`` takes."""
         problem = self._prepare_fit(X, y, sample_weight, incremental, classes, checked)
         try:
             if self.solver == "fista":
@@ -164,7 +174,7 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
         except TrainingDivergedError:
             self._forget_weights()
             raise
-        return self._finish_fit(problem)
+        return self._finish_fit(problem, objective)
 
     def _prepare_fit(self, X, y, sample_weight, incremental=False, classes=None, checked=False):
         """Everything a fit does before its solver runs: checks, targets, weights,
@@ -199,9 +209,10 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
         penalty = make_penalty(self.penalty, self.alpha, self.l1_ratio)
         return FitProblem(X, Y, y, weights, penalty)
 
-    def _finish_fit(self, problem):
+    def _finish_fit(self, problem, objective=True):
         """What a fit does after its solver: refuse non-finite weights, center
-        softmax intercepts, record the objective."""
+        softmax intercepts, record the objective (``loss_``, unless
+        ``objective=False``: a search's fold fits are scored, not reported)."""
         if not all(np.all(np.isfinite(p)) for p in self.coefs_ + self.intercepts_):
             self._forget_weights()
             raise diverged(self.solver, self.learning_rate_init)
@@ -209,7 +220,9 @@ class BaseRegularizedMLP(BaseEstimator, metaclass=ABCMeta):
             # Softmax logits are defined up to a common shift; report the
             # intercepts centered, so that they are unique.
             self.intercepts_[-1] -= self.intercepts_[-1].mean()
-        self.loss_ = self._objective(problem.X, problem.Y, problem.sample_weight, problem.penalty)
+        if objective:
+            X, Y, weights, penalty = problem.X, problem.Y, problem.sample_weight, problem.penalty
+            self.loss_ = self._objective(X, Y, weights, penalty)
         return self
 
     def _forget_weights(self):

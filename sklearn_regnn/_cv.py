@@ -69,7 +69,9 @@ def _path_scores(template, X, y, sample_weight, folds, alphas, scorer, scales, c
         datasets.append((X_train, y[train], part(train)))
         held_out.append((X_test, y[test], part(test)))
     scores, norms = [[] for _ in folds], [[] for _ in folds]
-    for fits in walk_paths(template, datasets, alphas, classes):
+    # The default score needs only the outputs; a scorer of the user's may read
+    # anything a fitted model has, loss_ included.
+    for fits in walk_paths(template, datasets, alphas, classes, objective=scorer is not None):
         for k, ((model, _), (X_test, y_test, weights)) in enumerate(zip(fits, held_out)):
             if scorer is None:
                 output = model._network_output(X_test)

@@ -239,7 +239,7 @@ def walk_path(estimator, X, y, alphas, sample_weight=None, classes=None):
         yield model, n_iter
 
 
-def walk_paths(estimator, datasets, alphas, classes=None):
+def walk_paths(estimator, datasets, alphas, classes=None, objective=True):
     """:func:`walk_path` on several data sets at once (a search's folds, say).
 
     At each ``alpha`` the networks of all the data sets are fitted before the walk
@@ -257,6 +257,9 @@ def walk_paths(estimator, datasets, alphas, classes=None):
         The grid, in the order walked.
     classes : array-like, default=None
         All the labels, for a classifier (see :func:`walk_path`).
+    objective : bool, default=True
+        Whether each fit records its objective, ``loss_`` (a pass over its data);
+        a search that only scores the fits can do without.
 
     Yields
     ------
@@ -321,7 +324,7 @@ def walk_paths(estimator, datasets, alphas, classes=None):
                         model._forget_weights()
                     raise
                 for k, problem in problems.items():
-                    models[k]._finish_fit(problem)
+                    models[k]._finish_fit(problem, objective)
                     n_iter[k] = int(models[k].n_iter_)
             yield list(zip(models, n_iter))
     finally:

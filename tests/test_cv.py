@@ -1,11 +1,14 @@
 """The cross-validated estimators: scikit-learn's checks, the choice of alpha
 against GridSearchCV's on the same grid and folds, and the refitted attributes."""
 
+import warnings
+
 import numpy as np
 import pytest
 from _data import IGNORE_CONVERGENCE, classification_data, regression_data
 from numpy.testing import assert_allclose
 from sklearn import config_context, get_config
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import (
     GridSearchCV,
     GroupKFold,
@@ -99,6 +102,33 @@ def test_own_score_equals_the_named_scorer(Estimator):
     own = Estimator(**params).fit(X, y, sample_weight=weights)
     scorer = Estimator(scoring=named, **params).fit(X, y, sample_weight=weights)
     assert_allclose(own.cv_scores_, scorer.cv_scores_, rtol=1e-12)
+
+
+@pytest.mark.parametrize("hidden", [(), (4,)], ids=["linear", "hidden"])
+def test_a_scorer_sees_fold_models_with_their_objective(hidden):
+    """The default score skips the fold fits' objective pass (only the outputs are
+    scored); a scorer of the user's gets whole fitted models, loss_ included: the
+    fold's penalized objective, as the plain estimator records it."""
+    X, y = regression_data(n_samples=60, seed=3)
+    solver = dict(solver="fista", tol=1e-8, max_iter=5000) if not hidden else dict(max_iter=30)
+    params = dict(hidden_layer_sizes=hidden, penalty="l1", alphas=3, cv=KFold(3), random_state=0)
+    params.update(solver)
+    objectives = []
+
+    def negative_objective(model, X_test, y_test):
+        objectives.append(model.loss_)
+        return -model.loss_
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = RegularizedMLPRegressorCV(**params, scoring=negative_objective).fit(X, y)
+        plain = RegularizedMLPRegressor(
+            **{k: v for k, v in params.items() if k not in ("alphas", "cv")}
+        )
+        train = next(iter(KFold(3).split(X)))[0]
+        path = regularization_path(plain, X[train], y[train], alphas=model.alphas_)
+    np.testing.assert_allclose(-model.cv_scores_[:, 0], path.objective, rtol=1e-12)
+    assert len(objectives) == 9
 
 
 @IGNORE_CONVERGENCE
