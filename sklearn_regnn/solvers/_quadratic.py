@@ -70,7 +70,8 @@ class CenteredGram:
             root = np.sqrt(weights[rows])[:, np.newaxis]
             # Centering before the product, not after: X^T S X - xbar xbar^T loses
             # digits to cancellation when the features have large offsets.
-            Xs = (X[rows] - self.x_mean) * root
+            Xs = X[rows] - self.x_mean
+            Xs *= root  # in place: on this size one pass less is most of the cost
             Ys = (Y[rows] - self.y_mean) * root
             self.gram += np.dot(Xs.T, Xs)  # a symmetric rank-k update in BLAS
             self.correlation += Xs.T @ Ys
