@@ -13,11 +13,8 @@ lasso.
 """
 
 import numbers
-import warnings
 
 import numpy as np
-import scipy.sparse as sp
-from joblib import effective_n_jobs
 from sklearn import get_config
 from sklearn.base import clone, is_classifier
 from sklearn.metrics import check_scoring
@@ -30,9 +27,17 @@ from sklearn.utils.parallel import Parallel, delayed
 from . import _classifier, _regressor
 from ._classifier import RegularizedMLPClassifier, _check_class_weight
 from ._docstrings import cv_docstring
-from ._path import alpha_grid, walk_path, walk_paths
+from ._folds import (
+    best_indices,
+    fold_chunks,
+    gram_statistics,
+    input_norms,
+    path_scores,
+    relative,
+    scale_columns,
+)
+from ._path import alpha_grid, walk_path
 from ._regressor import RegularizedMLPRegressor
-from ._training import LOCKSTEP_MAX_ENTRIES
 from ._validation import (
     CV_CONSTRAINTS,
     CV_NOT_SHARED,
@@ -40,94 +45,6 @@ from ._validation import (
     TrainingDivergedError,
     normalized_sample_weight,
 )
-
-
-def _scale_columns(X, scale):
-    """``X`` with column j multiplied by ``scale[j]`` (a new array or matrix)."""
-    if sp.issparse(X):
-        return type(X)(X @ sp.diags(scale.astype(X.dtype)))
-    return X * scale.astype(X.dtype)
-
-
-def _path_scores(template, X, y, sample_weight, folds, alphas, scorer, scales, classes=None):
-    """For each of ``folds``, the scores of the warm-started path fitted on its
-    training part, and the norms of the first-layer rows (one per input) of every
-    fit along it. The folds' paths are walked side by side (:func:`walk_paths`).
-
-    ``scorer=None`` is the estimator's own ``score``, computed from the network's
-    output directly: the held-out part is a slice of data checked once already.
-    ``scales`` multiply the inputs' columns, one per fold, in both parts (None:
-    no scaling). ``classes`` are all the labels, for a classifier whose training
-    part may lack some.
-    """
-    datasets, held_out = [], []
-    for (train, test), scale in zip(folds, scales):
-        X_train, X_test = X[train], X[test]
-        if scale is not None:
-            X_train, X_test = _scale_columns(X_train, scale), _scale_columns(X_test, scale)
-        part = (lambda rows: None) if sample_weight is None else (lambda rows: sample_weight[rows])
-        datasets.append((X_train, y[train], part(train)))
-        held_out.append((X_test, y[test], part(test)))
-    scores, norms = [[] for _ in folds], [[] for _ in folds]
-    # The default score needs only the outputs; a scorer of the user's may read
-    # anything a fitted model has, loss_ included.
-    for fits in walk_paths(template, datasets, alphas, classes, objective=scorer is not None):
-        for k, ((model, _), (X_test, y_test, weights)) in enumerate(zip(fits, held_out)):
-            if scorer is None:
-                output = model._network_output(X_test)
-                scores[k].append(model._score_predictions(y_test, output, weights))
-            elif weights is None:
-                scores[k].append(scorer(model, X_test, y_test))
-            else:
-                scores[k].append(scorer(model, X_test, y_test, sample_weight=weights))
-            norms[k].append(_input_norms(model))
-    return list(zip(scores, norms))
-
-
-def _fold_chunks(folds, X, n_jobs):
-    """The folds split into consecutive groups, each walked side by side by one job:
-    as many groups as jobs, and more when the groups' training parts together
-    would hold over LOCKSTEP_MAX_ENTRIES entries of ``X``."""
-    n_samples, n_features = X.shape
-    per_sample = X.nnz / max(n_samples, 1) if sp.issparse(X) else n_features
-    entries = sum(len(train) for train, _ in folds) * per_sample
-    n_chunks = max(effective_n_jobs(n_jobs), int(np.ceil(entries / LOCKSTEP_MAX_ENTRIES)))
-    return [list(chunk) for chunk in np.array_split(np.arange(len(folds)), n_chunks) if len(chunk)]
-
-
-def _input_norms(model):
-    """Norm of each input's outgoing first-layer weights."""
-    return np.linalg.norm(model.coefs_[0], axis=1)
-
-
-def _relative(norms):
-    """Norms divided by the largest (all zeros stay zeros)."""
-    top = norms.max()
-    return norms / top if top > 0 else np.zeros_like(norms)
-
-
-def _best(scores, grids):
-    """Indices (l1_ratio, alpha) of the best mean score; of tied alphas the
-    largest, the sparsest model, as ElasticNetCV has it whichever way the grid runs."""
-    means = scores.mean(axis=2)
-    missing = np.isnan(means)
-    if missing.all():
-        raise ValueError(
-            "Every alpha has a NaN mean score: the scorer gives NaN on some held-out "
-            "part. Check scoring against the folds' sizes and classes."
-        )
-    if missing.any():
-        warnings.warn(
-            f"{missing.sum()} of {missing.size} mean scores are NaN (the scorer gave NaN "
-            "on some held-out part); alpha_ is the best of the others.",
-            UserWarning,
-            stacklevel=4,
-        )
-    # Walk each grid from its largest alpha so that the first maximum is the largest.
-    order = np.argsort(-np.asarray(grids), axis=1, kind="stable")
-    ranked = np.take_along_axis(means, order, axis=1)
-    ratio, rank = np.unravel_index(np.nanargmax(ranked), ranked.shape)
-    return ratio, order[ratio, rank]
 
 
 class _CrossValidated:
@@ -262,23 +179,45 @@ class _CrossValidated:
         """The search (a second, reweighted one if ``adaptive``), the refit, and the
         adaptive input weights (None without ``adaptive``)."""
         grids = self._grids(templates, X, y, sample_weight)
-        search = self._search(templates, grids, X, y, sample_weight, folds, scorer, labels=labels)
-        final = self._refit(templates, search, X, y, sample_weight)
+        # A linear least-squares search shares one pass over the data between its
+        # folds, its refit and, if adaptive, the second search.
+        statistics = gram_statistics(templates[0], X, y, sample_weight, folds)
+        folds_statistics, whole = (None, None) if statistics is None else statistics
+        search = self._search(
+            templates, grids, X, y, sample_weight, folds, scorer, None, labels, folds_statistics
+        )
+        final = self._refit(templates, search, X, y, sample_weight, whole)
         if not self.adaptive:
             return search, final, None
         # Each fold's weights come from its own first-search fit, which never saw
         # its held-out part (only the alpha they are taken at was chosen with all
         # folds' scores).
         best_ratio, best_alpha = search["best"]
-        fold_weights = [_relative(n) for n in search["norms"][best_ratio, :, best_alpha]]
-        weights = _relative(_input_norms(final))
+        fold_weights = [relative(n) for n in search["norms"][best_ratio, :, best_alpha]]
+        weights = relative(input_norms(final))
         if weights.max() > 0:
-            scaled = _scale_columns(X, weights)
+            scaled = scale_columns(X, weights)
             grids = self._grids(templates, scaled, y, sample_weight)
             search = self._search(
-                templates, grids, X, y, sample_weight, folds, scorer, fold_weights, labels
+                templates,
+                grids,
+                X,
+                y,
+                sample_weight,
+                folds,
+                scorer,
+                fold_weights,
+                labels,
+                folds_statistics,
             )
-            final = self._refit(templates, search, scaled, y, sample_weight)
+            final = self._refit(
+                templates,
+                search,
+                scaled,
+                y,
+                sample_weight,
+                None if whole is None else whole.scaled(weights),
+            )
             # The network saw x_j * w_j: in the caller's units its first-layer row j
             # is w_j times the fitted one.
             final.coefs_[0] = final.coefs_[0] * weights[:, np.newaxis].astype(X.dtype)
@@ -329,16 +268,27 @@ class _CrossValidated:
         return [grid] * len(templates)
 
     def _search(
-        self, templates, grids, X, y, sample_weight, folds, scorer, fold_scales=None, labels=None
+        self,
+        templates,
+        grids,
+        X,
+        y,
+        sample_weight,
+        folds,
+        scorer,
+        fold_scales=None,
+        labels=None,
+        statistics=None,
     ):
         """Paths on every fold for every template (``l1_ratio``), and the best pair;
-        ``fold_scales`` multiply the inputs' columns, one scale per fold, and
-        ``labels`` are a classifier's classes."""
+        ``fold_scales`` multiply the inputs' columns, one scale per fold,
+        ``labels`` are a classifier's classes, and ``statistics`` the folds' Gram
+        statistics (:func:`gram_statistics`)."""
         if fold_scales is None:
             fold_scales = [None] * len(folds)
-        chunks = _fold_chunks(folds, X, self.n_jobs)
+        chunks = fold_chunks(folds, X, self.n_jobs)
         results = Parallel(n_jobs=self.n_jobs)(
-            delayed(_path_scores)(
+            delayed(path_scores)(
                 template,
                 X,
                 y,
@@ -348,6 +298,7 @@ class _CrossValidated:
                 scorer,
                 [fold_scales[k] for k in chunk],
                 labels,
+                None if statistics is None else [statistics[k] for k in chunk],
             )
             for template, grid in zip(templates, grids)
             for chunk in chunks
@@ -357,18 +308,24 @@ class _CrossValidated:
         # Scores as (l1_ratio, alpha, fold), like ElasticNetCV's mse_path_.
         scores = np.asarray([p[0] for p in paths]).reshape(shape).transpose(0, 2, 1)
         norms = np.asarray([p[1] for p in paths]).reshape(*shape, X.shape[1])
-        return {"grids": grids, "scores": scores, "norms": norms, "best": _best(scores, grids)}
+        best = best_indices(scores, grids)
+        return {"grids": grids, "scores": scores, "norms": norms, "best": best}
 
-    def _refit(self, templates, search, X, y, sample_weight):
-        """The chosen model fitted on all the data."""
+    def _refit(self, templates, search, X, y, sample_weight, statistics=None):
+        """The chosen model fitted on all the data; ``statistics`` are their Gram
+        statistics, when the search made them."""
         best_ratio, best_alpha = search["best"]
         template, grid = templates[best_ratio], search["grids"][best_ratio]
         if not template._has_hidden_layers():
-            return (
-                clone(template)
-                .set_params(alpha=float(grid[best_alpha]))
-                .fit(X, y, sample_weight=sample_weight)
-            )
+            model = clone(template).set_params(alpha=float(grid[best_alpha]))
+            if statistics is None:
+                return model.fit(X, y, sample_weight=sample_weight)
+            # The fit takes the statistics as a path's fits take them.
+            model._path_cache = {"gram": statistics}
+            try:
+                return model.fit(X, y, sample_weight=sample_weight)
+            finally:
+                del model._path_cache
         # A network's fit depends on where it starts: the scored ones were
         # warm-started along the grid, so the final one walks it too, on all the
         # data, up to alpha_. (Starting instead from the first fold's network at

@@ -19,6 +19,41 @@ from .solvers._quadratic import CenteredGram, working_set_fista
 _MIN_GRAM_FEATURES = 1000
 
 
+def least_squares_penalty(penalty, n_outputs):
+    """The penalty a model without hidden layers is solved with: with one output
+    every row of the weight matrix is one weight, and a group penalty on rows is
+    the separable one (``|w|`` is the norm of a row of one)."""
+    if n_outputs == 1 and isinstance(penalty, GroupLasso):
+        return ElasticNet(penalty.alpha, penalty.l1_ratio)
+    return penalty
+
+
+def on_working_sets(n_samples, n_features, penalty, out_activation):
+    """Whether a model without hidden layers is solved on the Gram matrices of
+    working sets: least squares with a separable penalty (as
+    :func:`least_squares_penalty` gives it), sparse or with at least as many
+    samples as features."""
+    return (
+        out_activation == "identity"
+        and penalty.separable
+        and (penalty.l1_strength > 0 or n_samples >= n_features)
+    )
+
+
+def uses_full_gram(n_samples, n_features, penalty, out_activation):
+    """Whether a path of such fits on dense data keeps the Gram statistics of all
+    the features (in its cache, under ``'gram'``): when they are no larger than
+    the data."""
+    return on_working_sets(
+        n_samples, n_features, penalty, out_activation
+    ) and n_features <= max(n_samples, _MIN_GRAM_FEATURES)
+
+
+def _max_working_set(X):
+    data_size = int(np.sqrt(X.nnz)) if sp.issparse(X) else X.shape[0]
+    return max(data_size, _MIN_GRAM_FEATURES)
+
+
 def solve_full_batch(
     X,
     Y,
@@ -70,24 +105,15 @@ def solve_full_batch(
         How it was reached.
     """
     linear = len(coefs) == 1
-    if linear and Y.shape[1] == 1 and isinstance(penalty, GroupLasso):
-        # One output: every row of the weight matrix is one weight, and a group
-        # penalty on rows is the separable one (|w| is the norm of a row of one).
-        penalty = ElasticNet(penalty.alpha, penalty.l1_ratio)
-    if (
-        linear
-        and out_activation == "identity"
-        and penalty.separable
-        and (penalty.l1_strength > 0 or X.shape[0] >= X.shape[1])
-    ):
+    penalty = least_squares_penalty(penalty, Y.shape[1]) if linear else penalty
+    if linear and on_working_sets(*X.shape, penalty, out_activation):
         # Least squares: exact solves on the Gram matrices of working sets of
         # features, while those are smaller than the data. Weights that sum to 1
         # in float32 are 1e-8 off in float64, which would put a floor under the
         # duality gap: the statistics get float64 ones.
         weights = np.asarray(sample_weight, dtype=np.float64)
         weights = weights / weights.sum()
-        data_size = int(np.sqrt(X.nnz)) if sp.issparse(X) else X.shape[0]
-        max_working_set = max(data_size, _MIN_GRAM_FEATURES)
+        max_working_set = _max_working_set(X)
         full_gram = None
         if cache is not None and X.shape[1] <= max_working_set:
             if "gram" not in cache:

@@ -239,7 +239,7 @@ def walk_path(estimator, X, y, alphas, sample_weight=None, classes=None):
         yield model, n_iter
 
 
-def walk_paths(estimator, datasets, alphas, classes=None, objective=True):
+def walk_paths(estimator, datasets, alphas, classes=None, objective=True, caches=None):
     """:func:`walk_path` on several data sets at once (a search's folds, say).
 
     At each ``alpha`` the networks of all the data sets are fitted before the walk
@@ -260,6 +260,10 @@ def walk_paths(estimator, datasets, alphas, classes=None, objective=True):
     objective : bool, default=True
         Whether each fit records its objective, ``loss_`` (a pass over its data);
         a search that only scores the fits can do without.
+    caches : list of dict, default=None
+        Statistics of each data set known beforehand, to start its walk's cache
+        with (``'gram'``: the Gram statistics of a linear least-squares model,
+        which a search computes for all its folds at once).
 
     Yields
     ------
@@ -271,8 +275,8 @@ def walk_paths(estimator, datasets, alphas, classes=None, objective=True):
     # The data stay the same along the walk: statistics of it (the Gram matrix of a
     # linear least-squares model) may be computed once for all the fits, and the
     # data checks of the first fit hold for the others.
-    for model in models:
-        model._path_cache = {}
+    for model, cache in zip(models, caches or [{}] * len(models)):
+        model._path_cache = dict(cache)
     checked = [None] * len(models)
     warned = False
     hidden = models[0]._has_hidden_layers()
@@ -305,14 +309,15 @@ def walk_paths(estimator, datasets, alphas, classes=None, objective=True):
                     X, y, sample_weight = datasets[k]
                     checked[k] = (*model._validate_X_y(X, y, reset=True), sample_weight)
                 X, y, sample_weight = checked[k]
+                labels = classes if first else None
                 if model.solver == "fista":
                     model._fit(
-                        X, y, sample_weight, classes=classes if first else None, checked=True
+                        X, y, sample_weight, classes=labels, checked=True, objective=objective
                     )
                     n_iter[k] = int(model.n_iter_)
                 else:
                     problems[k] = model._prepare_fit(
-                        X, y, sample_weight, classes=classes if first else None, checked=True
+                        X, y, sample_weight, classes=labels, checked=True
                     )
             if problems:
                 stochastic = [models[k] for k in problems]

@@ -8,7 +8,7 @@ import scipy.sparse as sp
 from _data import IGNORE_CONVERGENCE, classification_data, regression_data, sparse_with_zeros
 from sklearn.model_selection import KFold
 
-import sklearn_regnn._cv as cv_module
+import sklearn_regnn._folds as folds_module
 import sklearn_regnn._training as training
 from sklearn_regnn import (
     RegularizedMLPClassifier,
@@ -218,7 +218,7 @@ def test_cv_folds_side_by_side_or_one_at_a_time_agree(CV, X, y, monkeypatch, sta
     params = dict(hidden_layer_sizes=(5,), alphas=4, cv=KFold(3), max_iter=20, random_state=0)
     together = CV(**params).fit(X, y)
     assert max(stack_sizes) == 3
-    monkeypatch.setattr(cv_module, "LOCKSTEP_MAX_ENTRIES", 1)
+    monkeypatch.setattr(folds_module, "LOCKSTEP_MAX_ENTRIES", 1)
     stack_sizes.clear()
     apart = CV(**params).fit(X, y)
     assert max(stack_sizes) == 1
@@ -233,14 +233,14 @@ def test_cv_folds_side_by_side_or_one_at_a_time_agree(CV, X, y, monkeypatch, sta
 def test_fold_chunks_follow_jobs_and_memory(monkeypatch):
     folds = [(np.arange(80), np.arange(80, 100))] * 5
     X = np.zeros((100, 10))
-    assert cv_module._fold_chunks(folds, X, None) == [[0, 1, 2, 3, 4]]
-    assert cv_module._fold_chunks(folds, X, 2) == [[0, 1, 2], [3, 4]]
+    assert folds_module.fold_chunks(folds, X, None) == [[0, 1, 2, 3, 4]]
+    assert folds_module.fold_chunks(folds, X, 2) == [[0, 1, 2], [3, 4]]
     # 5 training parts of 800 entries: a cap of 2000 entries takes 2 groups.
-    monkeypatch.setattr(cv_module, "LOCKSTEP_MAX_ENTRIES", 2000)
-    assert cv_module._fold_chunks(folds, X, None) == [[0, 1, 2], [3, 4]]
+    monkeypatch.setattr(folds_module, "LOCKSTEP_MAX_ENTRIES", 2000)
+    assert folds_module.fold_chunks(folds, X, None) == [[0, 1, 2], [3, 4]]
     # A sparse X counts its stored entries: 100 of them, one group.
     sparse = sp.random(100, 10, density=0.1, format="csr", random_state=0)
-    assert cv_module._fold_chunks(folds, sparse, None) == [[0, 1, 2, 3, 4]]
+    assert folds_module.fold_chunks(folds, sparse, None) == [[0, 1, 2, 3, 4]]
 
 
 @IGNORE_CONVERGENCE

@@ -96,6 +96,17 @@ class CenteredGram:
             self._lipschitz = largest_eigenvalue(self.gram) * 1.01
         return self._lipschitz
 
+    def scaled(self, scale):
+        """The statistics of the data with column ``j`` of ``X`` multiplied by
+        ``scale[j]`` (no pass over the data)."""
+        part = object.__new__(CenteredGram)
+        part.x_mean = self.x_mean * scale
+        part.y_mean = self.y_mean
+        part.gram = self.gram * np.outer(scale, scale)
+        part.correlation = self.correlation * scale[:, np.newaxis]
+        part.target_sum_of_squares = self.target_sum_of_squares
+        return part
+
     def subset(self, columns):
         """The statistics of the features ``columns`` only (no pass over the data).
 
@@ -110,6 +121,68 @@ class CenteredGram:
         part.correlation = self.correlation[columns]
         part.target_sum_of_squares = self.target_sum_of_squares
         return part
+
+
+class GramSums:
+    """Weighted sums of products of ``(X, Y)`` over a set of rows, with ``X`` and
+    ``Y`` shifted by fixed points: sums over disjoint sets of rows add up, so the
+    centered statistics of a cross-validation fold's training part follow from the
+    sums over all the rows minus those over its held-out part, without a pass over
+    the training part itself.
+
+    The shift (the data's weighted mean, say) keeps the subtraction of the fold's
+    mean at the end free of cancellation, as centering before the product does
+    for :class:`CenteredGram`.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Dense data.
+    Y : ndarray of shape (n_samples, n_outputs)
+    sample_weight : ndarray of shape (n_samples,)
+        Non-negative weights (not normalized).
+    x_shift : ndarray of shape (n_features,)
+    y_shift : ndarray of shape (n_outputs,)
+    """
+
+    def __init__(self, X, Y, sample_weight, x_shift, y_shift):
+        weights = np.asarray(sample_weight, dtype=np.float64)
+        self.x_shift, self.y_shift = x_shift, y_shift
+        self.weight = float(weights.sum())
+        n_features, n_outputs = X.shape[1], Y.shape[1]
+        self.x_sum, self.y_sum = np.zeros(n_features), np.zeros(n_outputs)
+        self.xx = np.zeros((n_features, n_features))
+        self.xy = np.zeros((n_features, n_outputs))
+        self.yy = np.zeros(n_outputs)
+        for start in range(0, X.shape[0], _CHUNK_ROWS):
+            rows = slice(start, start + _CHUNK_ROWS)
+            root = np.sqrt(weights[rows])[:, np.newaxis]
+            Xs = X[rows] - x_shift
+            Xs *= root
+            Ys = (Y[rows] - y_shift) * root
+            self.x_sum += root[:, 0] @ Xs
+            self.y_sum += root[:, 0] @ Ys
+            self.xx += np.dot(Xs.T, Xs)  # a symmetric rank-k update in BLAS
+            self.xy += Xs.T @ Ys
+            self.yy += np.einsum("ij,ij->j", Ys, Ys)
+
+    def __sub__(self, other):
+        difference = object.__new__(GramSums)
+        difference.x_shift, difference.y_shift = self.x_shift, self.y_shift
+        for name in ("weight", "x_sum", "y_sum", "xx", "xy", "yy"):
+            setattr(difference, name, getattr(self, name) - getattr(other, name))
+        return difference
+
+    def statistics(self):
+        """The :class:`CenteredGram` of these rows, with their weights normalized."""
+        stats = object.__new__(CenteredGram)
+        x_offset, y_offset = self.x_sum / self.weight, self.y_sum / self.weight
+        stats.x_mean = self.x_shift + x_offset
+        stats.y_mean = self.y_shift + y_offset
+        stats.gram = self.xx / self.weight - np.outer(x_offset, x_offset)
+        stats.correlation = self.xy / self.weight - np.outer(x_offset, y_offset)
+        stats.target_sum_of_squares = self.yy / self.weight - y_offset**2
+        return stats
 
 
 def weighted_mean(X, weights):
