@@ -61,21 +61,12 @@ class CenteredGram:
         if sp.issparse(X):
             self._from_sparse(X, Y, weights)
             return
-        n_features, n_outputs = X.shape[1], Y.shape[1]
-        self.gram = np.zeros((n_features, n_features))
-        self.correlation = np.zeros((n_features, n_outputs))
-        self.target_sum_of_squares = np.zeros(n_outputs)
-        for start in range(0, X.shape[0], _CHUNK_ROWS):
-            rows = slice(start, start + _CHUNK_ROWS)
-            root = np.sqrt(weights[rows])[:, np.newaxis]
-            # Centering before the product, not after: X^T S X - xbar xbar^T loses
-            # digits to cancellation when the features have large offsets.
-            Xs = X[rows] - self.x_mean
-            Xs *= root  # in place: on this size one pass less is most of the cost
-            Ys = (Y[rows] - self.y_mean) * root
-            self.gram += np.dot(Xs.T, Xs)  # a symmetric rank-k update in BLAS
-            self.correlation += Xs.T @ Ys
-            self.target_sum_of_squares += np.einsum("ij,ij->j", Ys, Ys)
+        # Centering before the product, not after: X^T S X - xbar xbar^T loses
+        # digits to cancellation when the features have large offsets. About the
+        # weighted means and with weights summing to 1, the sums are the statistics.
+        sums = GramSums(X, Y, weights, self.x_mean, self.y_mean)
+        self.gram, self.correlation = sums.xx, sums.xy
+        self.target_sum_of_squares = sums.yy
 
     def _from_sparse(self, X, Y, weights):
         # diags is float64, so the product is a new float64 matrix already.
