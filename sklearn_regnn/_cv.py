@@ -83,7 +83,10 @@ class _CrossValidated:
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets.
         sample_weight : array-like of shape (n_samples,), default=None
-            Used by every fit and, on the held-out parts, by the scores.
+            Used by every fit and, on the held-out parts, by the scores, as
+            :class:`~sklearn.model_selection.GridSearchCV` does from scikit-learn
+            1.7 on (in 1.6 it weights only the fits, unless metadata routing sends
+            the weights to its scorer too).
         **params : dict
             Passed to the ``split`` method of ``cv`` (``groups`` for
             :class:`~sklearn.model_selection.GroupKFold`, say) through

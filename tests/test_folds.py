@@ -6,6 +6,8 @@ import pytest
 import scipy.sparse as sp
 from _data import regression_data
 from numpy.testing import assert_allclose
+from sklearn import config_context
+from sklearn.metrics import make_scorer, r2_score
 from sklearn.model_selection import GridSearchCV, KFold, ShuffleSplit
 
 from sklearn_regnn import (
@@ -86,9 +88,16 @@ def test_linear_search_with_or_without_shared_statistics_is_grid_search(cv):
     X, y = regression_data(n_samples=90, n_features=8, seed=6)
     weights = np.random.default_rng(1).uniform(0.5, 2.0, 90)
     model = RegularizedMLPRegressorCV(alphas=5, cv=cv, **LINEAR).fit(X, y, sample_weight=weights)
-    search = GridSearchCV(
-        RegularizedMLPRegressor(**LINEAR), {"alpha": model.alphas_}, cv=cv
-    ).fit(X, y, sample_weight=weights)
+    # GridSearchCV weights its held-out scores as the CV estimator does only from
+    # scikit-learn 1.7; routing the weights to the scorer asks for it in every
+    # supported release.
+    with config_context(enable_metadata_routing=True):
+        search = GridSearchCV(
+            RegularizedMLPRegressor(**LINEAR).set_fit_request(sample_weight=True),
+            {"alpha": model.alphas_},
+            scoring=make_scorer(r2_score).set_score_request(sample_weight=True),
+            cv=cv,
+        ).fit(X, y, sample_weight=weights)
     split_scores = np.array([search.cv_results_[f"split{k}_test_score"] for k in range(3)]).T
     assert_allclose(model.cv_scores_, split_scores, rtol=1e-7, atol=1e-9)
     plain = RegularizedMLPRegressor(alpha=model.alpha_, **LINEAR).fit(X, y, sample_weight=weights)
