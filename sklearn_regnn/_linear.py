@@ -26,6 +26,7 @@ import scipy.sparse as sp
 from scipy.special import expit, softmax, xlogy
 
 from ._losses import LOSS_OF_OUTPUT_ACTIVATION
+from .solvers._newton import damped_newton
 
 
 def _raw_output(X, W):
@@ -65,34 +66,24 @@ def optimal_intercept(XW, Y, sample_weight, out_activation, intercept, max_newto
     """
     if out_activation == "identity":
         return sample_weight @ (Y - XW)
-    b = np.array(intercept, dtype=np.float64)
-    loss = LOSS_OF_OUTPUT_ACTIVATION[out_activation]
-    value = loss(XW + b, Y, sample_weight)
-    for _ in range(max_newton):
-        P = _activate(XW + b, out_activation)
-        grad = sample_weight @ (P - Y)
-        if np.max(np.abs(grad)) <= 1e-15:
-            break
+    last = {}
+
+    def gradient(b):
+        last["P"] = _activate(XW + b, out_activation)
+        return sample_weight @ (last["P"] - Y)
+
+    def hessian(b):
+        P = last["P"]
         if out_activation == "logistic":
-            curvature = sample_weight @ (P * (1 - P))
-            step = grad / np.maximum(curvature, 1e-12)
-        else:
-            weighted = P * sample_weight[:, None]
-            hessian = np.diag(weighted.sum(axis=0)) - P.T @ weighted
-            # The softmax is invariant to adding a constant to every logit, so the
-            # Hessian is singular along ones: take the least-norm Newton step.
-            step = np.linalg.lstsq(hessian, grad, rcond=None)[0]
-        # Damped: far from the optimum (probabilities near 0 or 1, tiny curvature) a
-        # full Newton step can overshoot and diverge.
-        for _ in range(40):
-            new_value = loss(XW + (b - step), Y, sample_weight)
-            if new_value <= value + 1e-15 * abs(value):
-                break
-            step = step / 2
-        else:
-            break
-        b -= step
-        value = new_value
+            return np.diag(sample_weight @ (P * (1 - P)))
+        weighted = P * sample_weight[:, None]
+        return np.diag(weighted.sum(axis=0)) - P.T @ weighted
+
+    # The softmax is invariant to adding a constant to every logit.
+    null = np.ones(Y.shape[1]) if out_activation == "softmax" else None
+    b, _ = damped_newton(
+        np.asarray(intercept, dtype=np.float64), gradient, hessian, null=null, max_steps=max_newton
+    )
     return b.astype(XW.dtype, copy=False)
 
 
@@ -203,58 +194,61 @@ def polish_on_support(
     def objective(W_, b_):
         return loss(_raw_output(X, W_) + b_, Y, sample_weight) + penalty.value([W_])
 
-    W_cur = W.astype(np.float64)
-    b_cur = np.asarray(intercept, dtype=np.float64).copy()
-    value = objective(W_cur, b_cur)
-    start_value = value
-    for _ in range(max_newton):
-        Z = _raw_output(X, W_cur) + b_cur
-        P = _activate(Z.copy(), out_activation)
+    def unpack(x):
+        W_, b_ = W.astype(np.float64), np.empty(n_outputs)
+        for k, r in enumerate(rows):
+            W_[r, k] = x[offsets[k] : offsets[k + 1] - 1]
+            b_[k] = x[offsets[k + 1] - 1]
+        return W_, b_
+
+    last = {}
+
+    def gradient(x):
+        W_, b_ = unpack(x)
+        last["P"] = P = _activate(_raw_output(X, W_) + b_, out_activation)
         G = (P - Y) * sample_weight[:, None]
         grad = np.empty(n_free)
-        hessian = np.zeros((n_free, n_free))
+        for k in range(n_outputs):
+            g = design[:, free[k]].T @ G[:, k]
+            g[:-1] += penalty.l1_strength * signs[k] + penalty.l2_strength * W_[rows[k], k]
+            grad[offsets[k] : offsets[k + 1]] = g
+        return grad
+
+    def hessian(x):
+        P = last["P"]
+        H = np.zeros((n_free, n_free))
         for k in range(n_outputs):
             block = slice(offsets[k], offsets[k + 1])
-            g = design[:, free[k]].T @ G[:, k]
-            g[:-1] += penalty.l1_strength * signs[k] + penalty.l2_strength * W_cur[rows[k], k]
-            grad[block] = g
             for m in range(n_outputs):
                 h = _curvature(P, sample_weight, out_activation, k, m)
-                if h is None:
-                    continue
-                hessian[block, offsets[m] : offsets[m + 1]] = design[:, free[k]].T @ (
-                    h[:, None] * design[:, free[m]]
-                )
+                if h is not None:
+                    H[block, offsets[m] : offsets[m + 1]] = design[:, free[k]].T @ (
+                        h[:, None] * design[:, free[m]]
+                    )
             diagonal = np.arange(offsets[k], offsets[k + 1] - 1)
-            hessian[diagonal, diagonal] += penalty.l2_strength
-        if np.max(np.abs(grad)) <= 1e-15:
-            break
-        # lstsq: the softmax intercepts are only defined up to a common shift.
-        step = np.linalg.lstsq(hessian, grad, rcond=None)[0]
-        t = 1.0
-        while t > 1e-8:
-            W_new, b_new = W_cur.copy(), b_cur.copy()
-            for k in range(n_outputs):
-                delta = t * step[offsets[k] : offsets[k + 1]]
-                W_new[rows[k], k] -= delta[:-1]
-                b_new[k] -= delta[-1]
-            # Signs only matter where the L1 term is linear in them.
-            if penalty.l1_strength and any(
-                np.any(np.sign(W_new[r, k]) != signs[k]) for k, r in enumerate(rows)
-            ):
-                t *= 0.5
-                continue
-            new_value = objective(W_new, b_new)
-            if new_value <= value:
-                break
-            t *= 0.5
-        else:
-            break
-        converged = value - new_value <= 1e-16 * abs(value)
-        W_cur, b_cur, value = W_new, b_new, new_value
-        if converged:
-            break
-    if not value < start_value:
+            H[diagonal, diagonal] += penalty.l2_strength
+        return H
+
+    def keeps_signs(x):
+        # Signs only matter where the L1 term is linear in them.
+        if not penalty.l1_strength:
+            return True
+        W_, _ = unpack(x)
+        return all(np.array_equal(np.sign(W_[r, k]), signs[k]) for k, r in enumerate(rows))
+
+    start = np.concatenate(
+        [np.append(W[r, k], intercept[k]) for k, r in enumerate(rows)]
+    ).astype(np.float64)
+    null = None
+    if out_activation == "softmax":
+        # A common shift of the intercepts leaves the softmax unchanged.
+        null = np.zeros(n_free)
+        null[offsets[1:] - 1] = 1.0
+    x, n_steps = damped_newton(
+        start, gradient, hessian, null=null, admissible=keeps_signs, max_steps=max_newton
+    )
+    W_cur, b_cur = unpack(x)
+    if not n_steps or objective(W_cur, b_cur) > objective(*unpack(start)):
         return None
     return W_cur.astype(W.dtype), b_cur.astype(W.dtype)
 

@@ -19,6 +19,7 @@ from sklearn_regnn._linear import (
 )
 from sklearn_regnn._losses import LOSS_OF_OUTPUT_ACTIVATION
 from sklearn_regnn.penalties import ElasticNet
+from sklearn_regnn.solvers._newton import damped_newton, newton_direction
 
 OUT_ACTIVATIONS = ["identity", "logistic", "softmax"]
 
@@ -212,3 +213,58 @@ def test_optimal_intercept_from_a_far_start_is_damped():
     b = optimal_intercept(XW, Y, s, "logistic", np.array([30.0]), max_newton=100)
     P = 1.0 / (1.0 + np.exp(-(XW + b)))
     assert abs(float(s @ (P - Y)[:, 0])) <= 1e-12
+
+
+def test_newton_direction_is_orthogonal_to_the_softmax_shift():
+    """A softmax Hessian is singular along a common shift of the logits, but
+    rounding leaves it an eigenvalue of about 1e-17 there: a plain least-squares
+    solve divides the gradient's rounding error by it and steps along the shift
+    only. The direction must solve the system orthogonally to the shift."""
+    rng = np.random.RandomState(0)
+    Z = 6.0 * rng.normal(size=(15, 3))
+    P = softmax(Z, axis=1)
+    Y = np.eye(3)[Z.argmax(axis=1)]
+    s = np.full(15, 1 / 15)
+    weighted = P * s[:, None]
+    hessian = np.diag(weighted.sum(axis=0)) - P.T @ weighted
+    ones = np.ones(3) / np.sqrt(3)
+    # The rounding floor of a confident fit, made explicit (as measured on one: an
+    # eigenvalue of 4e-14 of the largest, a gradient 2e-5 of its size along ones).
+    hessian += 4e-14 * np.linalg.eigvalsh(hessian).max() * np.outer(ones, ones)
+    gradient = s @ (P - Y)
+    gradient += 2e-5 * np.linalg.norm(gradient) * ones
+    plain = np.linalg.lstsq(hessian, gradient, rcond=None)[0]
+    assert abs(ones @ plain) > 1e-3 * np.linalg.norm(plain)  # the failure it prevents
+    direction = newton_direction(hessian, gradient, null=ones)
+    assert abs(ones @ direction) <= 1e-12 * np.linalg.norm(direction)
+    projected = gradient - ones * (ones @ gradient)
+    np.testing.assert_allclose(
+        hessian @ direction, projected, rtol=0, atol=1e-12 * abs(projected).max()
+    )
+
+
+def test_damped_newton_stops_on_the_gradient_not_on_rounded_values():
+    """Near the optimum of a confident log-loss the objective no longer resolves a
+    Newton step (it changes by less than its rounding error); the gradient does.
+    Steps are accepted on the directional derivative, so the intercept reaches a
+    gradient at rounding level where a value-based line search stalls."""
+    rng = np.random.RandomState(3)
+    n, k = 15, 3
+    XW = 8.0 * rng.normal(size=(n, k))
+    Y = np.eye(k)[XW.argmax(axis=1)]
+    Y[0] = np.roll(Y[0], 1)  # one mistake keeps the optimum finite
+    s = rng.randint(1, 5, n).astype(float)
+    s /= s.sum()
+
+    def gradient(b):
+        return s @ (softmax(XW + b, axis=1) - Y)
+
+    def hessian(b):
+        P = softmax(XW + b, axis=1)
+        weighted = P * s[:, None]
+        return np.diag(weighted.sum(axis=0)) - P.T @ weighted
+
+    b, n_steps = damped_newton(np.zeros(k), gradient, hessian, null=np.ones(k), max_steps=50)
+    assert n_steps < 50
+    assert np.max(np.abs(gradient(b))) <= 1e-15
+    np.testing.assert_allclose(b, optimal_intercept(XW, Y, s, "softmax", np.zeros(k)), atol=1e-12)

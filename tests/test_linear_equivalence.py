@@ -134,6 +134,33 @@ def test_sample_weight_matches_elastic_net(diabetes):
     assert ours.loss_ <= theirs * (1 + 1e-12)
 
 
+@pytest.mark.parametrize(
+    "n_classes, seed, penalty", [(3, 42, "l1"), (4, 1, "l1"), (2, 42, "elasticnet")]
+)
+def test_weighted_classifier_is_the_repeated_one_to_rounding(n_classes, seed, penalty):
+    """Integer weights and repeated rows are the same problem, so at the default
+    tol the two fits must agree far beyond check_estimator's rtol=1e-7. On these
+    near-separable draws of its data (30 features, 15 rows) the exact re-solve on
+    the support used to stop where the objective's rounding hid its progress, 1e-8
+    apart, so the check passed or failed with the BLAS kernel of the machine."""
+    rng = np.random.RandomState(seed)
+    X = rng.rand(15, 30)
+    y = rng.randint(0, n_classes, size=15)
+    weights = rng.randint(0, 5, size=15)
+    params = dict(hidden_layer_sizes=(), penalty=penalty, solver="fista", random_state=0)
+    repeated = RegularizedMLPClassifier(**params).fit(
+        X.repeat(weights, axis=0), y.repeat(weights)
+    )
+    # The check's row order: the weighted rows shuffled.
+    order = np.random.RandomState(0).permutation(15)
+    weighted = RegularizedMLPClassifier(**params).fit(
+        X[order], y[order], sample_weight=weights[order]
+    )
+    scale = np.abs(repeated.coefs_[0]).max()
+    np.testing.assert_allclose(weighted.coefs_[0], repeated.coefs_[0], rtol=0, atol=1e-10 * scale)
+    np.testing.assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X), rtol=1e-9)
+
+
 def logistic_objective(clf, X, y, alpha, l1_ratio):
     """Mean log-loss plus our penalty, from predict_proba and coef_."""
     proba = clf.predict_proba(X)
