@@ -150,8 +150,10 @@ def polish_on_support(
     fixed, the objective is smooth in the free weights and the intercepts (the L1
     part is the linear term ``alpha rho sigma^T w``). For the squared error one
     Newton step is the exact least-squares re-solve; for the log-losses a few damped
-    steps reach it to rounding level. Flat directions of the design, along which a
-    small duality gap still allows large coefficient errors, are resolved exactly.
+    steps, judged by the gradient rather than by rounded objective values (see
+    ``solvers._newton``), reach it to rounding level. Flat directions of the design,
+    along which a small duality gap still allows large coefficient errors, are
+    resolved exactly.
 
     Parameters
     ----------
@@ -173,7 +175,9 @@ def polish_on_support(
     Returns
     -------
     polished : tuple of (W, intercept), or None
-        None when a sign would flip, the system is too large, or nothing improved.
+        None when the system is too large, or when no Newton step could be taken
+        without raising the objective. (A step that would flip a sign is halved
+        until it does not.)
     """
     n_outputs = W.shape[1]
     rows = [np.flatnonzero(W[:, k]) for k in range(n_outputs)]
