@@ -66,23 +66,29 @@ def optimal_intercept(XW, Y, sample_weight, out_activation, intercept, max_newto
     """
     if out_activation == "identity":
         return sample_weight @ (Y - XW)
+    loss = LOSS_OF_OUTPUT_ACTIVATION[out_activation]
     last = {}
 
-    def gradient(b):
-        last["P"] = _activate(XW + b, out_activation)
-        return sample_weight @ (last["P"] - Y)
+    def value_and_gradient(b):
+        Z = XW + b
+        last["P"] = _activate(Z, out_activation)
+        return loss(Z, Y, sample_weight), sample_weight @ (last["P"] - Y)
 
     def hessian(b):
         P = last["P"]
         if out_activation == "logistic":
-            return np.diag(sample_weight @ (P * (1 - P)))
+            return sample_weight @ (P * (1 - P))  # diagonal: one output each
         weighted = P * sample_weight[:, None]
         return np.diag(weighted.sum(axis=0)) - P.T @ weighted
 
     # The softmax is invariant to adding a constant to every logit.
     null = np.ones(Y.shape[1]) if out_activation == "softmax" else None
     b, _ = damped_newton(
-        np.asarray(intercept, dtype=np.float64), gradient, hessian, null=null, max_steps=max_newton
+        np.asarray(intercept, dtype=np.float64),
+        value_and_gradient,
+        hessian,
+        null=null,
+        max_steps=max_newton,
     )
     return b.astype(XW.dtype, copy=False)
 
@@ -207,16 +213,18 @@ def polish_on_support(
 
     last = {}
 
-    def gradient(x):
+    def value_and_gradient(x):
         W_, b_ = unpack(x)
-        last["P"] = P = _activate(_raw_output(X, W_) + b_, out_activation)
+        Z = _raw_output(X, W_) + b_
+        value = loss(Z, Y, sample_weight) + penalty.value([W_])
+        last["P"] = P = _activate(Z, out_activation)
         G = (P - Y) * sample_weight[:, None]
         grad = np.empty(n_free)
         for k in range(n_outputs):
             g = design[:, free[k]].T @ G[:, k]
             g[:-1] += penalty.l1_strength * signs[k] + penalty.l2_strength * W_[rows[k], k]
             grad[offsets[k] : offsets[k + 1]] = g
-        return grad
+        return value, grad
 
     def hessian(x):
         P = last["P"]
@@ -249,7 +257,7 @@ def polish_on_support(
         null = np.zeros(n_free)
         null[offsets[1:] - 1] = 1.0
     x, n_steps = damped_newton(
-        start, gradient, hessian, null=null, admissible=keeps_signs, max_steps=max_newton
+        start, value_and_gradient, hessian, null=null, admissible=keeps_signs, max_steps=max_newton
     )
     W_cur, b_cur = unpack(x)
     if not n_steps or objective(W_cur, b_cur) > objective(*unpack(start)):
