@@ -256,8 +256,16 @@ def polish_on_support(
         # A common shift of the intercepts leaves the softmax unchanged.
         null = np.zeros(n_free)
         null[offsets[1:] - 1] = 1.0
+    # At most 27 halvings (steps of 1e-8 of Newton's): a support whose optimum
+    # breaks its sign pattern is left once the steps towards its edge get that short.
     x, n_steps = damped_newton(
-        start, value_and_gradient, hessian, null=null, admissible=keeps_signs, max_steps=max_newton
+        start,
+        value_and_gradient,
+        hessian,
+        null=null,
+        admissible=keeps_signs,
+        max_steps=max_newton,
+        max_halvings=27,
     )
     W_cur, b_cur = unpack(x)
     if not n_steps or objective(W_cur, b_cur) > objective(*unpack(start)):

@@ -275,3 +275,14 @@ def test_damped_newton_stops_on_the_gradient_not_on_rounded_values():
     assert n_steps <= 12
     assert np.max(np.abs(gradient(b))) <= 1e-15
     np.testing.assert_allclose(b, optimal_intercept(XW, Y, s, "softmax", np.zeros(k)), atol=1e-12)
+
+
+def test_optimal_intercept_goes_on_while_the_value_falls():
+    """From a start where every probability is saturated the first damped step
+    lowers the loss a lot but not the largest gradient entry; Newton must go on
+    (it stopped there once, leaving a gradient of 0.32 and a broken dual point)."""
+    XW = np.array([[-4.3], [-3.9], [-8.5], [-10.6]])
+    Y = np.array([[1.0], [1.0], [1.0], [0.0]])
+    s = np.full(4, 0.25)
+    b = optimal_intercept(XW, Y, s, "logistic", np.zeros(1))
+    assert abs(float(s @ (expit(XW + b) - Y)[:, 0])) <= 1e-12

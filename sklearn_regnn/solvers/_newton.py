@@ -56,6 +56,7 @@ def damped_newton(
     null=None,
     admissible=None,
     max_steps=25,
+    max_halvings=40,
     gradient_tol=1e-15,
 ):
     """Minimize a smooth convex function by Newton's method from ``x``.
@@ -64,13 +65,11 @@ def damped_newton(
     point is ``admissible`` and the function did not rise: either its value is no
     larger, or (where values no longer resolve the step) the directional
     derivative at the trial point is not positive, so that it fell all along the
-    step, or the trial's gradient is within ``gradient_tol`` of zero. It stops
-    when the largest gradient entry is at most ``gradient_tol``; when a step no
-    longer lowers it (the rounding floor); when a step neither halves it nor lowers
-    the value by more than rounding (no progress of either kind); when two steps
-    in a row had to be cut to stay ``admissible`` (the minimum lies outside: a
-    support whose optimum breaks its sign pattern, say); or after ``max_steps``
-    steps.
+    step, or the trial's gradient is within ``gradient_tol`` of zero; at most
+    ``max_halvings`` times, after which it stops. It also stops when the largest
+    gradient entry is at most ``gradient_tol``, when a step neither halves it nor
+    lowers the value by more than rounding (no progress of either kind: the
+    rounding floor), or after ``max_steps`` steps.
 
     Parameters
     ----------
@@ -88,6 +87,10 @@ def damped_newton(
         ``admissible(x)`` says whether a trial point may be taken (a held sign
         pattern, say); None accepts every point.
     max_steps : int, default=25
+    max_halvings : int, default=40
+        Halvings of one step at most. A minimum outside the admissible set is
+        approached by steps that each go half the way to its edge, and each needs
+        one halving more than the last: this bounds them too.
     gradient_tol : float, default=1e-15
 
     Returns
@@ -99,18 +102,17 @@ def damped_newton(
     """
     x = np.array(x, dtype=np.float64)
     value, g = value_and_gradient(x)
+    # Rounding level of the objective's value (FISTA's margin too).
+    noise = 64 * np.finfo(np.float64).eps
     n_steps = 0
-    bounded_before = False
     while n_steps < max_steps and np.max(np.abs(g), initial=0.0) > gradient_tol:
         direction = newton_direction(hessian(x), g, null)
-        bounded = False
         # Far from the optimum of a log-loss (probabilities near 0 or 1) the curvature
-        # is tiny and the full step can overshoot by many orders of magnitude.
-        for _ in range(60):
+        # is tiny and the full step can overshoot by many orders of magnitude; near
+        # the edge of the admissible set, each step goes half the way to it.
+        for _ in range(max_halvings + 1):
             trial = x - direction
-            if admissible is not None and not admissible(trial):
-                bounded = True
-            else:
+            if admissible is None or admissible(trial):
                 trial_value, g_trial = value_and_gradient(trial)
                 # Values first: the full step of a non-quadratic function lands a
                 # little past the minimum along its line about half the time, and
@@ -125,13 +127,14 @@ def damped_newton(
             direction = direction * 0.5
         else:
             break
-        ratio = np.max(np.abs(g_trial)) / np.max(np.abs(g))
-        stalled = ratio >= 1.0 or (ratio > 0.5 and value - trial_value <= 1e-16 * abs(value))
+        # No progress of either kind: the gradient did not halve and the value fell
+        # by no more than rounding. (Far from the optimum the gradient can grow
+        # while the value falls; near it, the value stops resolving the steps.)
+        stalled = np.max(np.abs(g_trial)) > 0.5 * np.max(np.abs(g)) and (
+            value - trial_value <= noise * abs(value)
+        )
         x, value, g = trial, trial_value, g_trial
         n_steps += 1
-        # Two steps in a row cut short by ``admissible``: the minimum lies beyond
-        # the admissible set, and each further step would only halve the way to it.
-        if stalled or (bounded and bounded_before):
+        if stalled:
             break
-        bounded_before = bounded
     return x, n_steps
