@@ -286,3 +286,23 @@ def test_optimal_intercept_goes_on_while_the_value_falls():
     s = np.full(4, 0.25)
     b = optimal_intercept(XW, Y, s, "logistic", np.zeros(1))
     assert abs(float(s @ (expit(XW + b) - Y)[:, 0])) <= 1e-12
+
+
+def test_newton_direction_survives_a_failed_svd(monkeypatch):
+    """LAPACK's gelsd can fail to converge on an exactly singular system (it did
+    on a support with duplicated columns, with one OpenBLAS thread, and the fit
+    raised LinAlgError); the direction then comes from a rank-revealing QR."""
+    rng = np.random.RandomState(0)
+    A = rng.normal(size=(20, 4))
+    A = np.hstack([A, A[:, :1]])  # a duplicated column: singular
+    hessian = A.T @ A
+    gradient = hessian @ rng.normal(size=5)  # consistent: in the range
+
+    def failing_lstsq(*args, **kwargs):
+        raise np.linalg.LinAlgError("SVD did not converge in Linear Least Squares")
+
+    monkeypatch.setattr(np.linalg, "lstsq", failing_lstsq)
+    direction = newton_direction(hessian, gradient)
+    np.testing.assert_allclose(
+        hessian @ direction, gradient, rtol=0, atol=1e-10 * abs(gradient).max()
+    )

@@ -12,6 +12,7 @@ function, ``phi(t) = f(x - t d)`` decreases on ``[0, t]`` as long as
 """
 
 import numpy as np
+import scipy.linalg
 
 
 def newton_direction(hessian, gradient, null=None):
@@ -42,7 +43,13 @@ def newton_direction(hessian, gradient, null=None):
         # Fill the null direction with a typical curvature: the solve is then
         # regular, and its solution has no component along ``unit``.
         hessian = hessian + (np.trace(hessian) / len(gradient)) * np.outer(unit, unit)
-    direction = np.linalg.lstsq(hessian, gradient, rcond=None)[0]
+    try:
+        direction = np.linalg.lstsq(hessian, gradient, rcond=None)[0]
+    except np.linalg.LinAlgError:
+        # LAPACK's SVD-based gelsd can fail to converge on an exactly singular
+        # system (duplicated columns on a support; seen with one OpenBLAS thread):
+        # a rank-revealing QR (gelsy) solves it as well.
+        direction = scipy.linalg.lstsq(hessian, gradient, lapack_driver="gelsy")[0]
     if null is not None:
         direction -= unit * (unit @ direction)
     return direction
