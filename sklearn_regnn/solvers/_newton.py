@@ -8,7 +8,8 @@ stalls (every trial looks no better), leaving coefficient errors of 1e-7 that a
 reweighting or a different BLAS kernel moves around. Here a step the values cannot
 judge is accepted on the directional derivative, which stays accurate: for a convex
 function, ``phi(t) = f(x - t d)`` decreases on ``[0, t]`` as long as
-``phi'(t) <= 0``; and Newton stops on the gradient, not on the values.
+``phi'(t) <= 0``. And Newton stops only when neither makes progress: the gradient
+does not halve and the value falls by no more than rounding.
 """
 
 import numpy as np
