@@ -201,9 +201,6 @@ def polish_on_support(
     offsets = np.concatenate([[0], np.cumsum([f.size for f in free])])
     loss = LOSS_OF_OUTPUT_ACTIVATION[out_activation]
 
-    def objective(W_, b_):
-        return loss(_raw_output(X, W_) + b_, Y, sample_weight) + penalty.value([W_])
-
     def unpack(x):
         W_, b_ = W.astype(np.float64), np.empty(n_outputs)
         for k, r in enumerate(rows):
@@ -267,9 +264,10 @@ def polish_on_support(
         max_steps=max_newton,
         max_halvings=27,
     )
-    W_cur, b_cur = unpack(x)
-    if not n_steps or objective(W_cur, b_cur) > objective(*unpack(start)):
+    # A step taken on the directional derivative may round the value up a little.
+    if not n_steps or value_and_gradient(x)[0] > value_and_gradient(start)[0]:
         return None
+    W_cur, b_cur = unpack(x)
     return W_cur.astype(W.dtype), b_cur.astype(W.dtype)
 
 
